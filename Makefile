@@ -1,0 +1,64 @@
+# The two commands a newcomer needs are `make run` and `make test`; both start with
+# `make setup`, which installs whatever is missing and is safe to run again.
+
+PYTHON ?= $(shell command -v python3.12 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+# System packages WeasyPrint needs for the PDF: Pango, HarfBuzz's subsetter (without it
+# Chinese PDFs take ten times longer), Simplified-Chinese fonts; gettext compiles messages.
+APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk gettext
+
+export DJANGO_SETTINGS_MODULE := bankplan.settings
+# The make targets are for development machines; production sets DEBUG and SECRET_KEY itself.
+export DEBUG ?= 1
+
+.PHONY: setup system-packages run test lint format messages clean
+
+setup: system-packages $(VENV)/.installed locale/zh_hans/LC_MESSAGES/django.mo
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py collectstatic --no-input --verbosity 0
+
+system-packages:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing system packages: $$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	else \
+		echo "Missing system packages: $$missing"; \
+		echo "Install them with: sudo apt-get install $$missing"; exit 1; \
+	fi
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || \
+		{ echo "Python 3.12 or newer is needed (found $$($(PYTHON) --version))"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev]'
+	touch $@
+
+locale/zh_hans/LC_MESSAGES/django.mo: locale/zh_hans/LC_MESSAGES/django.po $(VENV)/.installed
+	$(PY) manage.py compilemessages --ignore '.venv' >/dev/null
+
+run: setup
+	$(PY) manage.py load_demo
+	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: setup
+	$(VENV)/bin/pytest
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+# Refresh the Chinese catalogue after changing user-facing strings, then translate the new entries.
+messages: $(VENV)/.installed
+	$(PY) manage.py makemessages -l zh_hans --no-obsolete --ignore '.venv' --ignore 'static'
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

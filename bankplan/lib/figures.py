@@ -1,0 +1,44 @@
+"""How figures are written: 万元 amounts with thousands separators, 亿元 when large,
+percentages with one decimal. Decimals throughout; a float never enters."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+YI_IN_WAN = Decimal(10_000)  # 1 亿元 = 10,000 万元
+
+
+def _fixed(value: Decimal, places: int) -> str:
+    quantum = Decimal(1).scaleb(-places)
+    rounded = Decimal(value).quantize(quantum, rounding=ROUND_HALF_UP)
+    return number_format(rounded, decimal_pos=places, use_l10n=False, force_grouping=True)
+
+
+def wan(value: Decimal | int | None, places: int = 2) -> str:
+    """An amount in 万元, e.g. ``12,345.60``; empty for a missing figure."""
+    if value is None or value == "":
+        return ""
+    return _fixed(value, places)
+
+
+def wan_or_yi(value: Decimal | int | None) -> str:
+    """An amount with its unit, in 亿元 from one hundred million up."""
+    if value is None or value == "":
+        return ""
+    if abs(Decimal(value)) >= YI_IN_WAN:
+        return _("%(amount)s hundred million yuan") % {"amount": _fixed(Decimal(value) / YI_IN_WAN, 2)}
+    return _("%(amount)s ten thousand yuan") % {"amount": _fixed(value, 2)}
+
+
+def count(value: Decimal | int | None) -> str:
+    """A whole number of customers, cards, people."""
+    if value is None or value == "":
+        return ""
+    return _fixed(value, 0)
+
+
+def percent(value: Decimal | int | None) -> str:
+    if value is None or value == "":
+        return ""
+    return f"{_fixed(value, 1)}%"

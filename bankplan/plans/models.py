@@ -1,0 +1,176 @@
+"""Planning cycles, their KPI catalogue and the plans themselves.
+
+The seven sections' own models live in ``sections/``, one module per section.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from bankplan.organisation.models import Membership, Unit
+
+
+class Cycle(models.Model):
+    """One yearly planning round opened by head office, e.g. “2027 年度营销计划”."""
+
+    year = models.PositiveSmallIntegerField(_("plan year"), unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    opens_on = models.DateField(_("opening date"))
+    deadline = models.DateField(_("submission deadline"))
+
+    class Meta:
+        verbose_name = _("planning cycle")
+        verbose_name_plural = _("planning cycles")
+        ordering = ["-year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(deadline__gte=models.F("opens_on")), name="cycle_deadline_after_opening"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_open(self) -> bool:
+        return self.opens_on <= timezone.localdate()
+
+
+class Measure(models.TextChoices):
+    WAN_YUAN = "wan_yuan", _("10k yuan")
+    CUSTOMERS = "customers", _("customers")
+    CARDS = "cards", _("cards")
+    PERCENT = "percent", _("%")
+
+
+class Direction(models.TextChoices):
+    HIGHER = "higher", _("higher is better")
+    LOWER = "lower", _("lower is better")
+
+
+class Kpi(models.Model):
+    """One line of a cycle's KPI catalogue: every plan of the cycle sets a target for it."""
+
+    Measure = Measure
+
+    Direction = Direction
+
+    cycle = models.ForeignKey(
+        Cycle, verbose_name=_("cycle"), on_delete=models.CASCADE, related_name="kpis"
+    )
+    code = models.SlugField(_("code"), max_length=40)
+    name = models.CharField(_("name (Chinese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
+    measure = models.CharField(_("unit"), max_length=20, choices=Measure.choices)
+    direction = models.CharField(
+        _("direction"), max_length=10, choices=Direction.choices, default=Direction.HIGHER
+    )
+    is_balance = models.BooleanField(
+        _("year-end balance"),
+        default=False,
+        help_text=_(
+            "A balance (e.g. deposits) is planned as a year-end figure; its quarterly split "
+            "shares out the growth over last year's actual instead of the figure itself."
+        ),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("KPI")
+        verbose_name_plural = _("KPI catalogue")
+        ordering = ["cycle", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "code"], name="unique_kpi_code_per_cycle"),
+            models.CheckConstraint(
+                condition=Q(measure__in=Measure.values), name="kpi_measure_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(direction__in=Direction.values), name="kpi_direction_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        if self.name_en and not (get_language() or "").startswith("zh"):
+            return self.name_en
+        return self.name
+
+
+class PlanQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Plans the user may read: their branch's, their region's, or all for head office."""
+        if not user.is_authenticated:
+            return self.none()
+        roles = Membership.objects.filter(user=user)
+        Role = Membership.Role
+        return self.filter(
+            Exists(roles.filter(role=Role.HEAD_OFFICE_PLANNER))
+            | Q(branch__in=roles.filter(role__in=[Role.BRANCH_MANAGER, Role.BRANCH_STAFF])
+                .values("unit"))
+            | Q(branch__parent__in=roles.filter(role=Role.REGIONAL_REVIEWER).values("unit"))
+        )
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned for revision")
+    APPROVED = "approved", _("Approved")
+
+
+class Plan(models.Model):
+    """A branch's marketing plan for one cycle."""
+
+    Status = Status
+
+    cycle = models.ForeignKey(
+        Cycle, verbose_name=_("cycle"), on_delete=models.PROTECT, related_name="plans"
+    )
+    branch = models.ForeignKey(
+        Unit,
+        verbose_name=_("branch"),
+        on_delete=models.PROTECT,
+        related_name="plans",
+        limit_choices_to={"kind": Unit.Kind.BRANCH},
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    objects = PlanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("plan")
+        verbose_name_plural = _("plans")
+        ordering = ["-cycle__year", "branch__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "branch"], name="one_plan_per_branch_and_cycle"),
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="plan_status_valid"
+            ),
+        ]
+        indexes = [
+            # Serves head office's progress counts: plans of a cycle grouped by status.
+            models.Index(fields=["cycle", "status"], name="plan_cycle_status_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.branch.name} · {self.cycle.name}"
+
+
+# The section models are part of this app's models: importing them here registers them.
+from bankplan.plans.sections import registry  # noqa: E402, F401

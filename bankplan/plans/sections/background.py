@@ -1,0 +1,182 @@
+"""Section 1, background (背景与现状分析): where the branch stands today."""
+
+from django import forms
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .base import Gap, RowForm, Section, SectionContent, Table, section_helper, share_field
+from .kpi_rows import KpiRow, KpiRowForm, KpiRowFormSet, kpis_lacking
+
+
+class BranchType(models.TextChoices):
+    URBAN = "urban", _("Urban")
+    COUNTY = "county", _("County")
+    RURAL = "rural", _("Rural")
+
+
+class Background(SectionContent):
+    BranchType = BranchType
+
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    branch_type = models.CharField(
+        _("branch type"), max_length=10, choices=BranchType.choices, blank=True
+    )
+    outlets = models.PositiveSmallIntegerField(_("outlets run"), null=True, blank=True)
+    self_service_areas = models.PositiveSmallIntegerField(
+        _("self-service areas"), null=True, blank=True
+    )
+    headcount = models.PositiveSmallIntegerField(_("headcount"), null=True, blank=True)
+    local_economy = models.TextField(
+        _("local economy"),
+        blank=True,
+        help_text=_("Main industries, income levels, urban–rural split, notable projects."),
+    )
+    customer_trends = models.TextField(
+        _("customer trends"),
+        blank=True,
+        help_text=_("How customers' needs and habits are changing, e.g. the move to mobile."),
+    )
+
+    class Meta:
+        verbose_name = _("background")
+        verbose_name_plural = _("backgrounds")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(branch_type__in=["", *BranchType.values]),
+                name="background_branch_type_valid",
+            ),
+        ]
+
+
+class LastYearResult(KpiRow):
+    """Last year's target and actual for one catalogue KPI."""
+
+    background = models.ForeignKey(
+        Background, on_delete=models.CASCADE, related_name="results", verbose_name=_("background")
+    )
+    last_target = models.DecimalField(
+        _("last year's target"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    last_actual = models.DecimalField(
+        _("last year's actual"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("last year's result")
+        verbose_name_plural = _("last year's results")
+        constraints = [
+            models.UniqueConstraint(fields=["background", "kpi"], name="one_result_per_kpi"),
+        ]
+
+    def __str__(self):
+        return str(self.kpi)
+
+
+class CompetitorType(models.TextChoices):
+    STATE_OWNED = "state_owned", _("State-owned bank")
+    JOINT_STOCK = "joint_stock", _("Joint-stock bank")
+    CITY_COMMERCIAL = "city_commercial", _("City commercial bank")
+    RURAL = "rural", _("Rural credit cooperative / rural commercial bank")
+    POSTAL = "postal", _("Postal savings bank")
+    FOREIGN = "foreign", _("Foreign bank")
+    INTERNET = "internet", _("Internet finance")
+
+
+class Competitor(models.Model):
+    Type = CompetitorType
+
+    background = models.ForeignKey(
+        Background,
+        on_delete=models.CASCADE,
+        related_name="competitors",
+        verbose_name=_("background"),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    type = models.CharField(_("type"), max_length=20, choices=Type.choices)
+    share = share_field(_("estimated share (%)"), null=True, blank=True)
+    strengths = models.TextField(_("strengths"), blank=True)
+
+    class Meta:
+        verbose_name = _("competitor")
+        verbose_name_plural = _("competitors")
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(type__in=CompetitorType.values), name="competitor_type_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class BackgroundForm(forms.ModelForm):
+    class Meta:
+        model = Background
+        fields = [
+            "location",
+            "branch_type",
+            "outlets",
+            "self_service_areas",
+            "headcount",
+            "local_economy",
+            "customer_trends",
+        ]
+        widgets = {
+            "local_economy": forms.Textarea(attrs={"rows": 5}),
+            "customer_trends": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    helper = section_helper()
+
+
+class LastYearResultForm(KpiRowForm):
+    class Meta:
+        model = LastYearResult
+        fields = ["kpi", "last_target", "last_actual"]
+
+
+class CompetitorForm(RowForm):
+    class Meta:
+        model = Competitor
+        fields = ["name", "type", "share", "strengths"]
+
+
+def gaps(content: Background) -> list[Gap]:
+    found = []
+    if not (content.location and content.branch_type and content.headcount):
+        found.append(Gap(_("Describe the branch: location, type and headcount."), "location"))
+    if kpis_lacking(content.results.all(), content.plan, "last_actual"):
+        found.append(Gap(_("Give last year's actual for every KPI."), "results"))
+    if not content.local_economy.strip():
+        found.append(Gap(_("Describe the local economy."), "local_economy"))
+    if not content.competitors.all():
+        found.append(Gap(_("Name at least one competitor."), "competitors"))
+    return found
+
+
+SECTION = Section(
+    key="background",
+    title=_("Background and current position"),
+    model=Background,
+    form=BackgroundForm,
+    gaps=gaps,
+    tables=(
+        Table(
+            "results",
+            forms.inlineformset_factory(
+                Background, LastYearResult, form=LastYearResultForm,
+                formset=KpiRowFormSet, can_delete=False, extra=0,
+            ),
+            _("Last year's results"),
+            _("For each KPI of the catalogue: last year's target and what was achieved."),
+            fixed=True,
+            related=("kpi",),
+        ),
+        Table(
+            "competitors",
+            forms.inlineformset_factory(Background, Competitor, form=CompetitorForm, extra=0),
+            _("Competitors nearby"),
+        ),
+    ),
+)

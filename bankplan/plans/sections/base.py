@@ -1,0 +1,173 @@
+"""What every section has in common: the abstract models and the section descriptor.
+
+Everything the app does to a plan walks the ordered list of descriptors in
+``registry.SECTIONS``; a section's own module describes it once.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Layout
+from django import forms
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.dates import MONTHS as MONTH_NAMES
+from django.utils.functional import Promise
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class SectionContent(models.Model):
+    """One section of one plan. Row models hang off it with a foreign key."""
+
+    plan = models.OneToOneField(
+        "plans.Plan", verbose_name=_("plan"), on_delete=models.CASCADE, related_name="%(class)s"
+    )
+    # Bumped by every save; a form carrying an older number was based on stale data.
+    revision = models.PositiveIntegerField(_("revision"), default=0, editable=False)
+    updated_at = models.DateTimeField(_("last saved"), null=True, blank=True, editable=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("last saved by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self._meta.verbose_name} · {self.plan}"
+
+
+class Priority(models.TextChoices):
+    HIGH = "high", _("High")
+    MEDIUM = "medium", _("Medium")
+    LOW = "low", _("Low")
+
+
+MONTHS = list(MONTH_NAMES.items())
+
+
+def month_field(verbose_name=None, **kwargs):
+    return models.PositiveSmallIntegerField(
+        verbose_name or _("month"),
+        choices=MONTHS,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        **kwargs,
+    )
+
+
+def amount_field(verbose_name, **kwargs):
+    """An amount in 万元: a decimal with two places, never a float."""
+    return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, **kwargs)
+
+
+def share_field(verbose_name, **kwargs):
+    """A percentage between 0 and 100 with one decimal."""
+    return models.DecimalField(
+        verbose_name,
+        max_digits=4,
+        decimal_places=1,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        **kwargs,
+    )
+
+
+def section_helper(*layout) -> FormHelper:
+    """Crispy helper for a section form: the step template owns <form> and its buttons."""
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    if layout:
+        helper.layout = Layout(*layout)
+    return helper
+
+
+class RowForm(forms.ModelForm):
+    """Base for the forms of one table row: compact widgets for a table cell."""
+
+    textarea_rows = 2
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            # In a table the column header is the only visible label.
+            field.widget.attrs.setdefault("aria-label", field.label)
+            if isinstance(field.widget, forms.Textarea):
+                field.widget.attrs.setdefault("rows", self.textarea_rows)
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Something a section still lacks before it counts as complete."""
+
+    message: str
+    anchor: str = ""  # the form field or table the author should go to
+
+
+@dataclass(frozen=True)
+class Table:
+    """An inline table of rows in a section (competitors, SWOT items, ...)."""
+
+    name: str  # the rows' related name on the section model, also the formset prefix
+    formset: type[forms.BaseInlineFormSet]
+    title: Promise
+    help_text: Promise | str = ""
+    fixed: bool = False  # one row per catalogue KPI: rows are neither added nor removed
+    related: tuple[str, ...] = ()  # what each row points to, loaded along with the rows
+
+    def rows(self, content) -> Sequence[models.Model]:
+        return list(getattr(content, self.name).all())
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: Promise
+    model: type[SectionContent]
+    form: type[forms.ModelForm]
+    gaps: Callable[[SectionContent], list[Gap]]
+    tables: tuple[Table, ...] = field(default=())
+
+    @property
+    def number(self) -> int:
+        from .registry import SECTIONS
+
+        return SECTIONS.index(self) + 1
+
+    @property
+    def related_name(self) -> str:
+        return self.model._meta.model_name
+
+    @property
+    def guidance_template(self) -> str:
+        language = "en" if not (get_language() or "").startswith("zh") else "zh-hans"
+        return f"plans/guidance/{language}/{self.key}.html"
+
+    @property
+    def display_template(self) -> str:
+        return f"plans/sections/{self.key}.html"
+
+    def content_of(self, plan) -> SectionContent:
+        return getattr(plan, self.related_name)
+
+    def prefetch_lookups(self) -> list[str]:
+        lookups = []
+        for table in self.tables:
+            lookups.append(f"{self.related_name}__{table.name}")
+            lookups += [f"{self.related_name}__{table.name}__{r}" for r in table.related]
+        return lookups
+
+    def bind(self, content, data=None):
+        """The section form and its row formsets, bound to POST data when given."""
+        form = self.form(data, instance=content)
+        formsets = [
+            table.formset(data, instance=content, prefix=table.name) for table in self.tables
+        ]
+        return form, formsets

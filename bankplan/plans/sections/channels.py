@@ -1,0 +1,139 @@
+"""Section 5, channels (渠道策略): how products reach customers, month by month."""
+
+from django import forms
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .base import Gap, RowForm, Section, SectionContent, Table, month_field, section_helper
+
+
+class ChannelType(models.TextChoices):
+    OUTLET = "outlet", _("Outlets")
+    SELF_SERVICE = "self_service", _("Self-service areas and ATMs")
+    ONLINE = "online", _("Online banking")
+    MOBILE = "mobile", _("Mobile banking")
+    PHONE = "phone", _("Phone banking")
+    OUTREACH = "outreach", _("Outreach (communities, villages, companies)")
+    PAYROLL = "payroll", _("Payroll partnerships")
+    MERCHANT = "merchant", _("Merchant acquiring")
+    EVENTS = "events", _("Holiday events")
+
+
+class Channels(SectionContent):
+    strategy = models.TextField(
+        _("channel strategy"),
+        blank=True,
+        help_text=_("How the channels work together; outlets to upgrade, merge or close."),
+    )
+
+    class Meta:
+        verbose_name = _("channels")
+        verbose_name_plural = _("channels")
+
+
+class Channel(models.Model):
+    channels = models.ForeignKey(
+        Channels, on_delete=models.CASCADE, related_name="rows", verbose_name=_("channels")
+    )
+    channel_type = models.CharField(_("channel"), max_length=20, choices=ChannelType.choices)
+    role = models.TextField(_("role"))
+    target_volume = models.CharField(
+        _("target volume"), max_length=100, blank=True,
+        help_text=_("e.g. 3,000 new mobile-banking users"),
+    )
+
+    class Meta:
+        verbose_name = _("channel")
+        verbose_name_plural = _("channels")
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(channel_type__in=ChannelType.values), name="channel_type_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.get_channel_type_display())
+
+
+class ChannelActivity(models.Model):
+    """One entry of the channel calendar."""
+
+    channels = models.ForeignKey(
+        Channels, on_delete=models.CASCADE, related_name="activities", verbose_name=_("channels")
+    )
+    month = month_field()
+    channel_type = models.CharField(_("channel"), max_length=20, choices=ChannelType.choices)
+    activity = models.CharField(_("activity"), max_length=200)
+    goal = models.CharField(_("goal"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("channel activity")
+        verbose_name_plural = _("channel calendar")
+        ordering = ["month", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(month__gte=1, month__lte=12), name="channel_activity_month_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(channel_type__in=ChannelType.values),
+                name="channel_activity_type_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.activity
+
+
+class ChannelsForm(forms.ModelForm):
+    class Meta:
+        model = Channels
+        fields = ["strategy"]
+        widgets = {"strategy": forms.Textarea(attrs={"rows": 3})}
+
+    helper = section_helper()
+
+
+class ChannelForm(RowForm):
+    class Meta:
+        model = Channel
+        fields = ["channel_type", "role", "target_volume"]
+
+
+class ChannelActivityForm(RowForm):
+    class Meta:
+        model = ChannelActivity
+        fields = ["month", "channel_type", "activity", "goal"]
+
+
+def gaps(content: Channels) -> list[Gap]:
+    found = []
+    if not content.rows.all():
+        found.append(Gap(_("Describe at least one channel and its role."), "rows"))
+    if not content.activities.all():
+        found.append(Gap(_("Plan the channel activities by month."), "activities"))
+    return found
+
+
+SECTION = Section(
+    key="channels",
+    title=_("Channels"),
+    model=Channels,
+    form=ChannelsForm,
+    gaps=gaps,
+    tables=(
+        Table(
+            "rows",
+            forms.inlineformset_factory(Channels, Channel, form=ChannelForm, extra=0),
+            _("Channels and their roles"),
+        ),
+        Table(
+            "activities",
+            forms.inlineformset_factory(
+                Channels, ChannelActivity, form=ChannelActivityForm, extra=0
+            ),
+            _("Activity calendar"),
+            _("What happens in which month, on which channel."),
+        ),
+    ),
+)

@@ -1,0 +1,236 @@
+"""Section 7, incentives and constraints (激励与约束机制)."""
+
+from decimal import Decimal
+
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .base import Gap, RowForm, Section, SectionContent, Table, section_helper
+
+FULL_WEIGHT = Decimal(100)
+
+
+class Incentives(SectionContent):
+    profit_measure = models.TextField(
+        _("simulated profit"),
+        blank=True,
+        help_text=_("How simulated profit (模拟利润) is computed and used as the core measure."),
+    )
+    compliance_rules = models.TextField(
+        _("compliance and internal-control rules"),
+        blank=True,
+        help_text=_("The rules no target may override: no deposit-chasing, no mis-selling …"),
+    )
+
+    class Meta:
+        verbose_name = _("incentives and constraints")
+        verbose_name_plural = _("incentives and constraints")
+
+
+class ScorecardLine(models.Model):
+    incentives = models.ForeignKey(
+        Incentives, on_delete=models.CASCADE, related_name="scorecard", verbose_name=_("incentives")
+    )
+    kpi = models.ForeignKey(
+        "plans.Kpi",
+        verbose_name=_("catalogue KPI"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    name = models.CharField(
+        _("other measure"), max_length=100, blank=True,
+        help_text=_("Only for a measure that is not in the catalogue."),
+    )
+    weight = models.DecimalField(
+        _("weight (%)"),
+        max_digits=4,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("0.1")), MaxValueValidator(FULL_WEIGHT)],
+    )
+    scoring_rule = models.TextField(_("scoring rule"))
+
+    class Meta:
+        verbose_name = _("scorecard line")
+        verbose_name_plural = _("KPI scorecard")
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(weight__gt=0, weight__lte=100), name="scorecard_weight_range"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kpi__isnull=False) | ~models.Q(name=""),
+                name="scorecard_line_names_a_measure",
+            ),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return self.kpi.display_name if self.kpi_id else self.name
+
+
+class DeductionKind(models.TextChoices):
+    NPL = "npl", _("Non-performing loans")
+    UNPAID_INTEREST = "unpaid_interest", _("Unpaid interest")
+    COMPLIANCE = "compliance", _("Compliance breach")
+    OTHER = "other", _("Other")
+
+
+class Deduction(models.Model):
+    Kind = DeductionKind
+
+    incentives = models.ForeignKey(
+        Incentives, on_delete=models.CASCADE, related_name="deductions", verbose_name=_("incentives")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    rule = models.TextField(_("rule"))
+    deduction = models.CharField(_("deduction"), max_length=200)
+
+    class Meta:
+        verbose_name = _("deduction")
+        verbose_name_plural = _("deductions")
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=DeductionKind.values), name="deduction_kind_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.get_kind_display())
+
+
+class Reward(models.Model):
+    incentives = models.ForeignKey(
+        Incentives, on_delete=models.CASCADE, related_name="rewards", verbose_name=_("incentives")
+    )
+    name = models.CharField(_("reward"), max_length=100)
+    criterion = models.TextField(_("criterion"))
+    award = models.CharField(_("award"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("reward")
+        verbose_name_plural = _("rewards")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class IncentivesForm(forms.ModelForm):
+    class Meta:
+        model = Incentives
+        fields = ["profit_measure", "compliance_rules"]
+        widgets = {
+            "profit_measure": forms.Textarea(attrs={"rows": 3}),
+            "compliance_rules": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    helper = section_helper()
+
+
+class ScorecardLineForm(RowForm):
+    class Meta:
+        model = ScorecardLine
+        fields = ["kpi", "name", "weight", "scoring_rule"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("kpi") and not cleaned.get("name"):
+            self.add_error("name", forms.ValidationError(
+                _("Pick a catalogue KPI or name the measure."), code="no_measure"))
+        return cleaned
+
+
+class ScorecardFormSet(forms.BaseInlineFormSet):
+    """Weights may stay under 100 while drafting (the plan is then incomplete), never above."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.fields["kpi"].queryset = self.instance.plan.cycle.kpis.all()
+
+    def clean(self):
+        super().clean()
+        total = sum(
+            (form.cleaned_data.get("weight") or 0)
+            for form in self.forms
+            if not self._should_delete_form(form)
+        )
+        if total > FULL_WEIGHT:
+            raise forms.ValidationError(
+                _("The weights add up to %(total)s%%; they must add up to 100%%."),
+                code="weights_over_100",
+                params={"total": total},
+            )
+
+
+class DeductionForm(RowForm):
+    class Meta:
+        model = Deduction
+        fields = ["kind", "rule", "deduction"]
+
+
+class RewardForm(RowForm):
+    class Meta:
+        model = Reward
+        fields = ["name", "criterion", "award"]
+
+
+def total_weight(content: Incentives) -> Decimal:
+    return sum((line.weight for line in content.scorecard.all()), Decimal(0))
+
+
+def gaps(content: Incentives) -> list[Gap]:
+    found = []
+    total = total_weight(content)
+    if total != FULL_WEIGHT:
+        found.append(Gap(
+            _("The scorecard weights add up to %(total)s%%, not 100%%.") % {"total": total},
+            "scorecard",
+        ))
+    if not content.profit_measure.strip():
+        found.append(Gap(_("Explain how simulated profit is measured."), "profit_measure"))
+    if not content.deductions.all():
+        found.append(Gap(_("Set the deductions for bad loans and breaches."), "deductions"))
+    if not content.compliance_rules.strip():
+        found.append(Gap(_("State the compliance rules no target may override."),
+                         "compliance_rules"))
+    return found
+
+
+SECTION = Section(
+    key="incentives",
+    title=_("Incentives and constraints"),
+    model=Incentives,
+    form=IncentivesForm,
+    gaps=gaps,
+    tables=(
+        Table(
+            "scorecard",
+            forms.inlineformset_factory(
+                Incentives, ScorecardLine, form=ScorecardLineForm, formset=ScorecardFormSet,
+                extra=0,
+            ),
+            _("KPI scorecard"),
+            _("Weights add up to 100%."),
+            related=("kpi",),
+        ),
+        Table(
+            "deductions",
+            forms.inlineformset_factory(Incentives, Deduction, form=DeductionForm, extra=0),
+            _("Deductions"),
+            _("Client managers are the first line of risk defence."),
+        ),
+        Table(
+            "rewards",
+            forms.inlineformset_factory(Incentives, Reward, form=RewardForm, extra=0),
+            _("Rewards and recognition"),
+        ),
+    ),
+)

@@ -1,0 +1,85 @@
+"""Tables with exactly one row per KPI of the plan's catalogue (last year's results,
+this year's targets). Rows are never added or removed by hand: the catalogue decides."""
+
+from decimal import Decimal
+
+from django import forms
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .base import RowForm
+
+
+class KpiRow(models.Model):
+    """Abstract row holding figures for one catalogue KPI."""
+
+    kpi = models.ForeignKey(
+        "plans.Kpi", verbose_name=_("KPI"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+
+
+WHOLE_NUMBER_MEASURES = {"customers", "cards"}
+
+
+class KpiRowForm(RowForm):
+    """The KPI is fixed (a hidden field); its figures must suit its unit."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kpi"].widget = forms.HiddenInput()
+
+    def clean(self):
+        cleaned = super().clean()
+        kpi = cleaned.get("kpi")
+        if kpi is None:
+            return cleaned
+        for name, value in list(cleaned.items()):
+            if not isinstance(value, Decimal):
+                continue
+            if kpi.measure in WHOLE_NUMBER_MEASURES and value != value.to_integral_value():
+                self.add_error(name, forms.ValidationError(
+                    _("%(kpi)s is counted in whole %(unit)s."),
+                    code="whole_number", params={"kpi": kpi.display_name,
+                                                 "unit": kpi.get_measure_display()}))
+            elif kpi.measure == "percent" and not 0 <= value <= 100:
+                self.add_error(name, forms.ValidationError(
+                    _("A percentage lies between 0 and 100."), code="percent_range"))
+            elif value < 0:
+                self.add_error(name, forms.ValidationError(
+                    _("Enter a figure of zero or more."), code="negative"))
+        return cleaned
+
+
+class KpiRowFormSet(forms.BaseInlineFormSet):
+    """Existing rows in catalogue order, plus a blank row for any KPI added to the
+    catalogue since the plan was started."""
+
+    def __init__(self, data=None, *, instance, **kwargs):
+        kpis = list(instance.plan.cycle.kpis.all())
+        self.kpis_by_id = {kpi.pk: kpi for kpi in kpis}
+        rows = self.model.objects.filter(**{self.fk.name: instance})
+        have = set(rows.values_list("kpi_id", flat=True)) if instance.pk else set()
+        missing = [kpi for kpi in kpis if kpi.pk not in have]
+        self.extra = len(missing)
+        kwargs["initial"] = [{"kpi": kpi.pk} for kpi in missing]
+        super().__init__(data, instance=instance, **kwargs)
+
+    def get_queryset(self):
+        rows = super().get_queryset().filter(kpi__in=self.kpis_by_id)
+        return rows.order_by("kpi__position", "kpi__pk")
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        form.fields["kpi"].queryset = form.fields["kpi"].queryset.filter(pk__in=self.kpis_by_id)
+        kpi_id = form.instance.kpi_id if form.instance.pk else form.initial.get("kpi")
+        form.kpi = self.kpis_by_id.get(kpi_id)
+        return form
+
+
+def kpis_lacking(rows, plan, *fields: str) -> list:
+    """Catalogue KPIs whose row is missing or has any of ``fields`` left empty."""
+    filled = {row.kpi_id for row in rows if all(getattr(row, f) is not None for f in fields)}
+    return [kpi for kpi in plan.cycle.kpis.all() if kpi.pk not in filled]

@@ -1,0 +1,240 @@
+"""Section 4, products and business targets (产品策略与业务目标)."""
+
+from decimal import Decimal
+
+from django import forms
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .background import LastYearResult
+from .base import Gap, RowForm, Section, SectionContent, Table, amount_field, section_helper
+from .kpi_rows import KpiRow, KpiRowForm, KpiRowFormSet, kpis_lacking
+from .target_market import Segment
+
+QUARTERS = ("q1", "q2", "q3", "q4")
+
+
+class Products(SectionContent):
+    focus = models.TextField(
+        _("product focus"),
+        blank=True,
+        help_text=_("The few products that carry the year, and why."),
+    )
+
+    class Meta:
+        verbose_name = _("products and targets")
+        verbose_name_plural = _("products and targets")
+
+
+class KpiTarget(KpiRow):
+    """This year's target for one catalogue KPI and its split across the quarters."""
+
+    products = models.ForeignKey(
+        Products, on_delete=models.CASCADE, related_name="targets", verbose_name=_("products")
+    )
+    target = amount_field(_("this year's target"), null=True, blank=True)
+    q1 = amount_field(_("Q1"), null=True, blank=True)
+    q2 = amount_field(_("Q2"), null=True, blank=True)
+    q3 = amount_field(_("Q3"), null=True, blank=True)
+    q4 = amount_field(_("Q4"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("KPI target")
+        verbose_name_plural = _("KPI targets")
+        constraints = [
+            models.UniqueConstraint(fields=["products", "kpi"], name="one_target_per_kpi"),
+        ]
+
+    def __str__(self):
+        return str(self.kpi)
+
+    @property
+    def quarters(self) -> list[Decimal | None]:
+        return [getattr(self, q) for q in QUARTERS]
+
+
+class Category(models.TextChoices):
+    DEPOSIT = "deposit", _("Deposits")
+    LOAN = "loan", _("Loans")
+    CARD = "card", _("Bank cards")
+    WEALTH = "wealth", _("Wealth management")
+    SETTLEMENT = "settlement", _("Settlement")
+    E_BANKING = "e_banking", _("E-banking")
+    AGENCY = "agency", _("Agency business (insurance, funds, securities)")
+    CUSTODY = "custody", _("Custody")
+
+
+class Promotion(models.TextChoices):
+    DIRECT = "direct", _("Direct offer")
+    GUIDED = "guided", _("Guided (seminars, demos, case stories)")
+    TAILORED = "tailored", _("One-to-one, tailor-made")
+
+
+class ProductLine(models.Model):
+    Category = Category
+
+    Promotion = Promotion
+
+    products = models.ForeignKey(
+        Products, on_delete=models.CASCADE, related_name="lines", verbose_name=_("products")
+    )
+    name = models.CharField(_("product"), max_length=100)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    segment = models.ForeignKey(
+        Segment,
+        verbose_name=_("target segment"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="product_lines",
+    )
+    yearly_target = amount_field(_("yearly target"), null=True, blank=True)
+    target_unit = models.CharField(
+        _("unit"), max_length=20, default="万元",
+        help_text=_("What the target counts: 万元, 户, 张 …"),
+    )
+    pricing_note = models.TextField(_("pricing"), blank=True)
+    promotion = models.CharField(
+        _("promotion approach"), max_length=10, choices=Promotion.choices, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("product line")
+        verbose_name_plural = _("product lines")
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(category__in=Category.values), name="product_category_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(promotion__in=["", *Promotion.values]),
+                name="product_promotion_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ProductsForm(forms.ModelForm):
+    class Meta:
+        model = Products
+        fields = ["focus"]
+        widgets = {"focus": forms.Textarea(attrs={"rows": 3})}
+
+    helper = section_helper()
+
+
+class KpiTargetForm(KpiRowForm):
+    """The quarters must add up to the year (for a balance: to the year's growth)."""
+
+    class Meta:
+        model = KpiTarget
+        fields = ["kpi", "target", *QUARTERS]
+
+    def __init__(self, *args, last_actuals=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.last_actuals = last_actuals or {}
+
+    def clean(self):
+        cleaned = super().clean()
+        kpi, target = cleaned.get("kpi"), cleaned.get("target")
+        quarters = [cleaned.get(q) for q in QUARTERS]
+        if kpi is None or target is None or None in quarters or kpi.measure == "percent":
+            return cleaned  # a ratio's quarters are checkpoints, not shares of the year
+        split = sum(quarters)
+        if kpi.is_balance:
+            last = self.last_actuals.get(kpi.pk)
+            if last is None:
+                return cleaned  # cannot check the growth until last year's actual is known
+            growth = target - last
+            if split != growth:
+                self.add_error(None, forms.ValidationError(
+                    _("%(kpi)s: the quarters add up to %(split)s, but the year's growth is "
+                      "%(growth)s (target %(target)s less last year's %(last)s)."),
+                    code="quarters_mismatch",
+                    params={"kpi": kpi.display_name, "split": split, "growth": growth,
+                            "target": target, "last": last},
+                ))
+        elif split != target:
+            self.add_error(None, forms.ValidationError(
+                _("%(kpi)s: the quarters add up to %(split)s, not to the year's %(target)s."),
+                code="quarters_mismatch",
+                params={"kpi": kpi.display_name, "split": split, "target": target},
+            ))
+        return cleaned
+
+
+class KpiTargetFormSet(KpiRowFormSet):
+    def get_form_kwargs(self, index):
+        kwargs = super().get_form_kwargs(index)
+        kwargs["last_actuals"] = self.last_actuals
+        return kwargs
+
+    def __init__(self, *args, instance, **kwargs):
+        results = LastYearResult.objects.filter(background__plan=instance.plan)
+        self.last_actuals = dict(results.values_list("kpi_id", "last_actual"))
+        super().__init__(*args, instance=instance, **kwargs)
+
+
+class ProductLineForm(RowForm):
+    """The target segment is one of the segments this plan pursues."""
+
+    class Meta:
+        model = ProductLine
+        fields = ["name", "category", "segment", "yearly_target", "target_unit",
+                  "pricing_note", "promotion"]
+
+
+class ProductLineFormSet(forms.BaseInlineFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.fields["segment"].queryset = Segment.objects.filter(
+            target_market__plan=self.instance.plan, chosen=True
+        )
+
+
+def gaps(content: Products) -> list[Gap]:
+    found = []
+    rows = content.targets.all()
+    lacking = kpis_lacking(rows, content.plan, "target")
+    if lacking:
+        names = "、".join(kpi.display_name for kpi in lacking)
+        found.append(Gap(_("Set this year's target for: %(kpis)s.") % {"kpis": names}, "targets"))
+    if kpis_lacking(rows, content.plan, *QUARTERS):
+        found.append(Gap(_("Split every target across the four quarters."), "targets"))
+    if not content.lines.all():
+        found.append(Gap(_("List the products the branch will push."), "lines"))
+    return found
+
+
+SECTION = Section(
+    key="products",
+    title=_("Products and business targets"),
+    model=Products,
+    form=ProductsForm,
+    gaps=gaps,
+    tables=(
+        Table(
+            "targets",
+            forms.inlineformset_factory(
+                Products, KpiTarget, form=KpiTargetForm, formset=KpiTargetFormSet,
+                can_delete=False, extra=0,
+            ),
+            _("Business targets"),
+            _("This year's target for each KPI and its split across the quarters. For a "
+              "year-end balance the quarters share out the growth over last year's actual."),
+            fixed=True,
+            related=("kpi",),
+        ),
+        Table(
+            "lines",
+            forms.inlineformset_factory(
+                Products, ProductLine, form=ProductLineForm, formset=ProductLineFormSet, extra=0
+            ),
+            _("Products to push"),
+            _("Target segments come from the segments pursued in section 3."),
+            related=("segment",),
+        ),
+    ),
+)

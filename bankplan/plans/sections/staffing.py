@@ -1,0 +1,207 @@
+"""Section 6, staffing (全员营销与客户经理): everyone sells, client managers own portfolios."""
+
+from decimal import Decimal
+
+from django import forms
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .base import (
+    Gap,
+    RowForm,
+    Section,
+    SectionContent,
+    Table,
+    amount_field,
+    month_field,
+    section_helper,
+)
+
+
+class StaffRole(models.TextChoices):
+    BRANCH_HEAD = "branch_head", _("Branch head")
+    DEPUTY_HEAD = "deputy_head", _("Deputy branch head")
+    CORPORATE_CM = "corporate_cm", _("Corporate client manager")
+    RETAIL_CM = "retail_cm", _("Retail client manager")
+    WEALTH_MANAGER = "wealth_manager", _("Wealth manager")
+    LOBBY_MANAGER = "lobby_manager", _("Lobby manager")
+    TELLER = "teller", _("Teller")
+    GENERAL_TELLER = "general_teller", _("General teller")
+
+
+class Staffing(SectionContent):
+    approach = models.TextField(
+        _("all-staff marketing approach"),
+        blank=True,
+        help_text=_("How everyone in the branch takes part in selling, and how it is tracked."),
+    )
+
+    class Meta:
+        verbose_name = _("staffing")
+        verbose_name_plural = _("staffing")
+
+
+class RoleDuty(models.Model):
+    staffing = models.ForeignKey(
+        Staffing, on_delete=models.CASCADE, related_name="roles", verbose_name=_("staffing")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=StaffRole.choices)
+    headcount = models.PositiveSmallIntegerField(_("headcount"))
+    duty = models.TextField(_("marketing duty"), blank=True)
+
+    class Meta:
+        verbose_name = _("role and duty")
+        verbose_name_plural = _("roles and duties")
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["staffing", "role"], name="one_duty_per_role"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=StaffRole.values), name="role_duty_role_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.get_role_display())
+
+
+class Portfolio(models.Model):
+    staffing = models.ForeignKey(
+        Staffing, on_delete=models.CASCADE, related_name="portfolios", verbose_name=_("staffing")
+    )
+    client_manager = models.CharField(_("client manager"), max_length=50)
+    role = models.CharField(_("role"), max_length=20, choices=StaffRole.choices)
+    customers = models.PositiveIntegerField(_("customers managed"), null=True, blank=True)
+    balance = amount_field(_("balance managed (10k yuan)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("client-manager portfolio")
+        verbose_name_plural = _("client-manager portfolios")
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role__in=StaffRole.values), name="portfolio_role_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.client_manager
+
+
+class TaskForceTarget(models.Model):
+    """A target account of the month, owned by a client manager and a sponsoring executive."""
+
+    staffing = models.ForeignKey(
+        Staffing, on_delete=models.CASCADE, related_name="task_force", verbose_name=_("staffing")
+    )
+    month = month_field()
+    account = models.CharField(_("target account"), max_length=100)
+    client_manager = models.CharField(_("client manager"), max_length=50)
+    sponsor = models.CharField(_("sponsoring executive"), max_length=50, blank=True)
+    goal = models.CharField(_("goal"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("task-force target")
+        verbose_name_plural = _("target-account task force")
+        ordering = ["month", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(month__gte=1, month__lte=12), name="task_force_month_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.account
+
+
+class Training(models.Model):
+    staffing = models.ForeignKey(
+        Staffing, on_delete=models.CASCADE, related_name="trainings", verbose_name=_("staffing")
+    )
+    topic = models.CharField(_("topic"), max_length=200)
+    month = month_field()
+    hours = models.DecimalField(
+        _("hours"), max_digits=4, decimal_places=1, validators=[MinValueValidator(Decimal("0.5"))]
+    )
+    audience = models.CharField(_("audience"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("training session")
+        verbose_name_plural = _("training calendar")
+        ordering = ["month", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(month__gte=1, month__lte=12), name="training_month_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.topic
+
+
+class StaffingForm(forms.ModelForm):
+    class Meta:
+        model = Staffing
+        fields = ["approach"]
+        widgets = {"approach": forms.Textarea(attrs={"rows": 3})}
+
+    helper = section_helper()
+
+
+class RoleDutyForm(RowForm):
+    class Meta:
+        model = RoleDuty
+        fields = ["role", "headcount", "duty"]
+
+
+class PortfolioForm(RowForm):
+    class Meta:
+        model = Portfolio
+        fields = ["client_manager", "role", "customers", "balance"]
+
+
+class TaskForceTargetForm(RowForm):
+    class Meta:
+        model = TaskForceTarget
+        fields = ["month", "account", "client_manager", "sponsor", "goal"]
+
+
+class TrainingForm(RowForm):
+    class Meta:
+        model = Training
+        fields = ["topic", "month", "hours", "audience"]
+
+
+def gaps(content: Staffing) -> list[Gap]:
+    found = []
+    if not content.roles.all():
+        found.append(Gap(_("Give the headcount and marketing duty of each role."), "roles"))
+    if not content.portfolios.all():
+        found.append(Gap(_("List the client managers' portfolios."), "portfolios"))
+    if not content.trainings.all():
+        found.append(Gap(_("Plan at least one training session."), "trainings"))
+    return found
+
+
+def _table(model, form):
+    return forms.inlineformset_factory(Staffing, model, form=form, extra=0)
+
+
+SECTION = Section(
+    key="staffing",
+    title=_("All-staff marketing and client managers"),
+    model=Staffing,
+    form=StaffingForm,
+    gaps=gaps,
+    tables=(
+        Table("roles", _table(RoleDuty, RoleDutyForm), _("Headcount and marketing duty by role")),
+        Table("portfolios", _table(Portfolio, PortfolioForm), _("Client-manager portfolios")),
+        Table(
+            "task_force",
+            _table(TaskForceTarget, TaskForceTargetForm),
+            _("Target-account task force"),
+            _("Each month's target accounts, with a named client manager and sponsor."),
+        ),
+        Table("trainings", _table(Training, TrainingForm), _("Training calendar")),
+    ),
+)

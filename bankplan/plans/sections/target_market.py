@@ -1,0 +1,170 @@
+"""Section 3, target market and positioning (目标市场与定位)."""
+
+from django import forms
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .base import (
+    Gap,
+    Priority,
+    RowForm,
+    Section,
+    SectionContent,
+    Table,
+    amount_field,
+    section_helper,
+    share_field,
+)
+
+
+class SegmentType(models.TextChoices):
+    MASS = "mass", _("Mass retail customers")
+    AFFLUENT = "affluent", _("Affluent customers")
+    PRIVATE = "private", _("Private-banking customers")
+    LARGE_CORPORATE = "large_corporate", _("Large corporates")
+    SME = "sme", _("Small and medium enterprises")
+    MICRO = "micro", _("Micro enterprises")
+    SOLE_TRADER = "sole_trader", _("Sole traders")
+    FARMER = "farmer", _("Farmers")
+    AGRIBUSINESS = "agribusiness", _("New agricultural businesses")
+    PUBLIC = "public", _("Public sector")
+    PAYROLL = "payroll", _("Payroll clients")
+
+
+class TargetMarket(SectionContent):
+    positioning = models.TextField(
+        _("positioning statement"),
+        blank=True,
+        help_text=_("Why the chosen customers should choose this branch over the bank next door."),
+    )
+
+    class Meta:
+        verbose_name = _("target market")
+        verbose_name_plural = _("target markets")
+
+
+class Segment(models.Model):
+    target_market = models.ForeignKey(
+        TargetMarket,
+        on_delete=models.CASCADE,
+        related_name="segments",
+        verbose_name=_("target market"),
+    )
+    segment_type = models.CharField(_("segment"), max_length=20, choices=SegmentType.choices)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    size = models.PositiveIntegerField(_("size (customers)"), null=True, blank=True)
+    current_share = share_field(_("current share (%)"), null=True, blank=True)
+    target_share = share_field(_("target share (%)"), null=True, blank=True)
+    needs = models.TextField(_("needs"), blank=True)
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=Priority.choices, default=Priority.MEDIUM
+    )
+    chosen = models.BooleanField(_("pursued"), default=False)
+
+    class Meta:
+        verbose_name = _("customer segment")
+        verbose_name_plural = _("customer segments")
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(segment_type__in=SegmentType.values),
+                name="segment_type_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(priority__in=Priority.values), name="segment_priority_valid"
+            ),
+        ]
+
+    def __str__(self):
+        label = self.get_segment_type_display()
+        return f"{label} · {self.description}" if self.description else str(label)
+
+
+class KeyAccount(models.Model):
+    target_market = models.ForeignKey(
+        TargetMarket,
+        on_delete=models.CASCADE,
+        related_name="key_accounts",
+        verbose_name=_("target market"),
+    )
+    name = models.CharField(_("account"), max_length=100)
+    segment_type = models.CharField(
+        _("segment"), max_length=20, choices=SegmentType.choices, blank=True
+    )
+    current_balance = amount_field(_("current balance (10k yuan)"), null=True, blank=True)
+    relationship = models.TextField(_("current relationship"), blank=True)
+    plan = models.TextField(_("plan for the year"), blank=True)
+    client_manager = models.CharField(_("client manager"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("key account")
+        verbose_name_plural = _("key accounts")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class TargetMarketForm(forms.ModelForm):
+    class Meta:
+        model = TargetMarket
+        fields = ["positioning"]
+        widgets = {"positioning": forms.Textarea(attrs={"rows": 4})}
+
+    helper = section_helper()
+
+
+class SegmentForm(RowForm):
+    class Meta:
+        model = Segment
+        fields = [
+            "segment_type",
+            "description",
+            "size",
+            "current_share",
+            "target_share",
+            "needs",
+            "priority",
+            "chosen",
+        ]
+
+
+class KeyAccountForm(RowForm):
+    class Meta:
+        model = KeyAccount
+        fields = ["name", "segment_type", "current_balance", "relationship", "plan", "client_manager"]
+
+
+def gaps(content: TargetMarket) -> list[Gap]:
+    found = []
+    segments = list(content.segments.all())
+    if not any(segment.chosen for segment in segments):
+        found.append(Gap(_("Choose at least one segment to pursue."), "segments"))
+    if any(s.chosen and s.target_share is None for s in segments):
+        found.append(Gap(_("Give a target share for every segment pursued."), "segments"))
+    if not content.positioning.strip():
+        found.append(Gap(_("Write the positioning statement."), "positioning"))
+    return found
+
+
+SECTION = Section(
+    key="target_market",
+    title=_("Target market and positioning"),
+    model=TargetMarket,
+    form=TargetMarketForm,
+    gaps=gaps,
+    tables=(
+        Table(
+            "segments",
+            forms.inlineformset_factory(TargetMarket, Segment, form=SegmentForm, extra=0),
+            _("Customer segments"),
+            _("Estimate each segment, then tick the ones the branch will pursue."),
+        ),
+        Table(
+            "key_accounts",
+            forms.inlineformset_factory(TargetMarket, KeyAccount, form=KeyAccountForm, extra=0),
+            _("Key accounts"),
+            _("Named plans for the largest clients and prospects."),
+        ),
+    ),
+)

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "plans"
+urlpatterns = [
+    path("", views.plan_list, name="list"),
+    path("start/<int:cycle_id>/", views.start_plan, name="start"),
+    path("<int:plan_id>/", views.overview, name="overview"),
+    path("<int:plan_id>/sections/<slug:key>/", views.edit_section, name="section"),
+]

@@ -1,0 +1,135 @@
+"""The plan list, the overview and the section stepper. Thin: access goes through
+``access.get_plan_for``, writes through ``services``."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from bankplan.organisation.models import Unit
+
+from . import services
+from .access import Action, allowed_actions, branches_managed_by, get_plan_for
+from .models import Cycle, Plan
+from .progress import load_plan, percent_complete, section_states
+from .sections.registry import get_section, neighbours
+
+
+def plan_list(request):
+    plans = (
+        Plan.objects.visible_to(request.user)
+        .select_related("cycle", "branch__parent")
+        .order_by("-cycle__year", "branch__parent__code", "branch__code")
+    )
+    managed = branches_managed_by(request.user)
+    started = set(
+        Plan.objects.filter(branch__in=managed).values_list("cycle_id", "branch_id")
+    )
+    to_start = [
+        (cycle, branch)
+        for cycle in Cycle.objects.all()
+        if cycle.is_open
+        for branch in Unit.objects.filter(pk__in=managed)
+        if (cycle.pk, branch.pk) not in started
+    ]
+    return render(request, "plans/plan_list.html", {"plans": plans, "to_start": to_start})
+
+
+@require_POST
+def start_plan(request, cycle_id):
+    cycle = get_object_or_404(Cycle, pk=cycle_id)
+    branch = get_object_or_404(
+        Unit.objects.filter(Q(pk__in=branches_managed_by(request.user))),
+        pk=request.POST.get("branch"),
+    )
+    plan = services.start_plan(cycle=cycle, branch=branch, by=request.user)
+    messages.success(request, _("The plan is open. Start with the background."))
+    return redirect("plans:section", plan_id=plan.pk, key="background")
+
+
+def overview(request, plan_id):
+    plan = load_plan(get_plan_for(request.user, plan_id))
+    states = section_states(plan)
+    return render(
+        request,
+        "plans/overview.html",
+        {
+            "plan": plan,
+            "states": states,
+            "percent": percent_complete(states),
+            "editable": Action.EDIT in allowed_actions(request.user, plan),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def edit_section(request, plan_id, key):
+    section = get_section(key)
+    plan = load_plan(get_plan_for(request.user, plan_id, Action.EDIT))
+    content = section.content_of(plan)
+    revision = content.revision
+
+    if request.method == "POST":
+        form, formsets = section.bind(content, request.POST)
+        if form.is_valid() and all(formset.is_valid() for formset in formsets):
+            try:
+                services.save_section(
+                    plan=plan,
+                    section=section,
+                    form=form,
+                    formsets=formsets,
+                    expected_revision=_posted_revision(request),
+                    by=request.user,
+                )
+            except services.StaleSection as stale:
+                who = stale.content.updated_by or _("someone else")
+                messages.error(
+                    request,
+                    _("%(who)s saved this section while you were editing it. Your input is "
+                      "shown below and has not been saved; check it against theirs on the "
+                      "overview, then save again to keep yours.") % {"who": who},
+                )
+                revision = stale.content.revision
+            except PermissionDenied as denied:
+                messages.error(request, str(denied))
+                return redirect("plans:overview", plan_id=plan.pk)
+            else:
+                messages.success(request, _("“%(title)s” saved.") % {"title": section.title})
+                after = neighbours(section)[1]
+                if request.POST.get("then") == "next":
+                    if after:
+                        return redirect("plans:section", plan_id=plan.pk, key=after.key)
+                    return redirect("plans:overview", plan_id=plan.pk)
+                return redirect("plans:section", plan_id=plan.pk, key=section.key)
+        else:
+            messages.error(request, _("Some values need correcting; nothing was saved yet."))
+    else:
+        form, formsets = section.bind(content)
+
+    states = section_states(plan)
+    before, after = neighbours(section)
+    return render(
+        request,
+        "plans/section_edit.html",
+        {
+            "plan": plan,
+            "section": section,
+            "form": form,
+            "tables": list(zip(section.tables, formsets, strict=True)),
+            "revision": revision,
+            "states": states,
+            "percent": percent_complete(states),
+            "gaps": next(state.gaps for state in states if state.section is section),
+            "before": before,
+            "after": after,
+        },
+    )
+
+
+def _posted_revision(request) -> int:
+    try:
+        return int(request.POST.get("revision", ""))
+    except ValueError:
+        return -1  # a form without a revision is treated as stale, never as current

@@ -1,0 +1,54 @@
+// Small progressive enhancements; every page also works without JavaScript.
+(function () {
+  "use strict";
+
+  // The language switch submits itself when changed.
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+    select.addEventListener("change", function () { select.form.submit(); });
+  });
+
+  // Row tables: "add a row" clones the formset's empty form; the remove toggle marks the
+  // row for deletion on save (nothing typed is lost until the author saves).
+  function refreshEmptyHint(table) {
+    var section = table.closest(".row-table-section");
+    var hint = section && section.querySelector(".empty-hint");
+    if (hint) { hint.classList.toggle("d-none", table.tBodies[0].rows.length > 0); }
+  }
+
+  document.querySelectorAll("[data-formset-add]").forEach(function (button) {
+    var prefix = button.getAttribute("data-formset-add");
+    var template = document.querySelector('template[data-formset-template="' + prefix + '"]');
+    var table = document.querySelector('table[data-formset="' + prefix + '"]');
+    var total = document.getElementById("id_" + prefix + "-TOTAL_FORMS");
+    button.addEventListener("click", function () {
+      var index = parseInt(total.value, 10);
+      var html = template.innerHTML.replace(/__prefix__/g, String(index));
+      table.tBodies[0].insertAdjacentHTML("beforeend", html);
+      total.value = String(index + 1);
+      refreshEmptyHint(table);
+      var rows = table.tBodies[0].querySelectorAll("tr.formset-row");
+      var first = rows[rows.length - 1].querySelector("input:not([type=hidden]), select, textarea");
+      if (first) { first.focus(); }
+    });
+  });
+
+  document.addEventListener("change", function (event) {
+    if (event.target.classList && event.target.classList.contains("row-delete")) {
+      event.target.closest("tr").classList.toggle("row-removed", event.target.checked);
+    }
+  });
+  document.querySelectorAll(".row-delete:checked").forEach(function (box) {
+    box.closest("tr").classList.add("row-removed");
+  });
+
+  // Warn before leaving a section form with unsaved changes.
+  document.querySelectorAll("form.section-form").forEach(function (form) {
+    var dirty = false;
+    form.addEventListener("input", function () { dirty = true; });
+    form.addEventListener("change", function () { dirty = true; });
+    form.addEventListener("submit", function () { dirty = false; });
+    window.addEventListener("beforeunload", function (event) {
+      if (dirty) { event.preventDefault(); event.returnValue = ""; }
+    });
+  });
+})();

@@ -1,0 +1,97 @@
+"""Canonical people and a small bank for every test.
+
+The bank: head office; region 1 with branches A and B; region 2 with branch C. The 2027
+cycle has a catalogue of three KPIs. ``plan`` is branch A's freshly started plan.
+"""
+
+import datetime
+
+import pytest
+
+from bankplan.organisation.models import Membership, Role, Unit, UnitKind, User
+from bankplan.plans.models import Cycle, Kpi
+from bankplan.plans.services import start_plan
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # The production hasher is slow on purpose; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def bank(db):
+    head = Unit.objects.create(code="HO", name="总行", kind=UnitKind.HEAD_OFFICE)
+    r1 = Unit.objects.create(code="R1", name="东区分行", kind=UnitKind.REGION, parent=head)
+    r2 = Unit.objects.create(code="R2", name="西区分行", kind=UnitKind.REGION, parent=head)
+    return {
+        "head": head,
+        "r1": r1,
+        "r2": r2,
+        "a": Unit.objects.create(code="A", name="城关支行", kind=UnitKind.BRANCH, parent=r1),
+        "b": Unit.objects.create(code="B", name="新区支行", kind=UnitKind.BRANCH, parent=r1),
+        "c": Unit.objects.create(code="C", name="河西支行", kind=UnitKind.BRANCH, parent=r2),
+    }
+
+
+def make_user(username, unit, role):
+    user = User.objects.create_user(username, password="pw", full_name=username.title())
+    Membership.objects.create(user=user, unit=unit, role=role)
+    return user
+
+
+@pytest.fixture
+def author(bank):
+    return make_user("author", bank["a"], Role.BRANCH_MANAGER)
+
+
+@pytest.fixture
+def colleague(bank):
+    return make_user("colleague", bank["a"], Role.BRANCH_STAFF)
+
+
+@pytest.fixture
+def other_manager(bank):
+    return make_user("other", bank["b"], Role.BRANCH_MANAGER)
+
+
+@pytest.fixture
+def reviewer(bank):
+    return make_user("reviewer", bank["r1"], Role.REGIONAL_REVIEWER)
+
+
+@pytest.fixture
+def other_reviewer(bank):
+    return make_user("reviewer2", bank["r2"], Role.REGIONAL_REVIEWER)
+
+
+@pytest.fixture
+def head_office(bank):
+    return make_user("planner", bank["head"], Role.HEAD_OFFICE_PLANNER)
+
+
+@pytest.fixture
+def cycle(db):
+    cycle = Cycle.objects.create(
+        year=2027,
+        name="2027 年度营销计划",
+        opens_on=datetime.date(2026, 10, 1),
+        deadline=datetime.date(2026, 12, 31),
+    )
+    Kpi.objects.create(cycle=cycle, code="deposits", name="各项存款余额", name_en="Total deposits",
+                       measure=Kpi.Measure.WAN_YUAN, is_balance=True, position=1)
+    Kpi.objects.create(cycle=cycle, code="new_customers", name="新增有效客户",
+                       name_en="New active customers", measure=Kpi.Measure.CUSTOMERS, position=2)
+    Kpi.objects.create(cycle=cycle, code="npl", name="不良贷款率", name_en="NPL ratio",
+                       measure=Kpi.Measure.PERCENT, direction=Kpi.Direction.LOWER, position=3)
+    return cycle
+
+
+@pytest.fixture
+def plan(cycle, bank, author):
+    return start_plan(cycle=cycle, branch=bank["a"], by=author)
+
+
+@pytest.fixture
+def kpis(cycle):
+    return {kpi.code: kpi for kpi in cycle.kpis.all()}
