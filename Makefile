@@ -15,7 +15,7 @@ export DEBUG ?= 1
 
 .PHONY: setup system-packages run test lint format messages clean
 
-setup: system-packages $(VENV)/.installed locale/zh_hans/LC_MESSAGES/django.mo
+setup: system-packages $(VENV)/.installed locale/zh_Hans/LC_MESSAGES/django.mo
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py collectstatic --no-input --verbosity 0
 
@@ -38,7 +38,7 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev]'
 	touch $@
 
-locale/zh_hans/LC_MESSAGES/django.mo: locale/zh_hans/LC_MESSAGES/django.po $(VENV)/.installed
+locale/zh_Hans/LC_MESSAGES/django.mo: locale/zh_Hans/LC_MESSAGES/django.po $(VENV)/.installed
 	$(PY) manage.py compilemessages --ignore '.venv' >/dev/null
 
 run: setup
@@ -58,7 +58,7 @@ format: $(VENV)/.installed
 
 # Refresh the Chinese catalogue after changing user-facing strings, then translate the new entries.
 messages: $(VENV)/.installed
-	$(PY) manage.py makemessages -l zh_hans --no-obsolete --ignore '.venv' --ignore 'static'
+	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore '.venv' --ignore 'static'
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

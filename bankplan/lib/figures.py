@@ -3,7 +3,7 @@ percentages with one decimal. Decimals throughout; a float never enters."""
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.utils.formats import number_format
+from django.utils import numberformat
 from django.utils.translation import gettext as _
 
 YI_IN_WAN = Decimal(10_000)  # 1 亿元 = 10,000 万元
@@ -12,7 +12,10 @@ YI_IN_WAN = Decimal(10_000)  # 1 亿元 = 10,000 万元
 def _fixed(value: Decimal, places: int) -> str:
     quantum = Decimal(1).scaleb(-places)
     rounded = Decimal(value).quantize(quantum, rounding=ROUND_HALF_UP)
-    return number_format(rounded, decimal_pos=places, use_l10n=False, force_grouping=True)
+    # Chinese and English both write 1,234,567.89: the same separators in every language.
+    return numberformat.format(
+        rounded, ".", decimal_pos=places, grouping=3, thousand_sep=",", force_grouping=True
+    )
 
 
 def wan(value: Decimal | int | None, places: int = 2) -> str:

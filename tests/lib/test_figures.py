@@ -1,0 +1,22 @@
+from decimal import Decimal
+
+from django.utils import translation
+
+from bankplan.lib import figures
+
+
+def test_amounts_in_wan_have_separators_and_two_places():
+    assert figures.wan(Decimal("1234567.891")) == "1,234,567.89"
+    assert figures.wan(Decimal("0.005")) == "0.01"  # half up, as a bank rounds
+    assert figures.wan(None) == ""
+
+
+def test_large_amounts_read_in_yi():
+    with translation.override("en"):
+        assert figures.wan_or_yi(Decimal("56000")) == "5.60 hundred million yuan"
+        assert figures.wan_or_yi(Decimal("9800")) == "9,800.00 ten thousand yuan"
+
+
+def test_percentages_have_one_decimal_and_counts_none():
+    assert figures.percent(Decimal("1.25")) == "1.3%"
+    assert figures.count(Decimal("12000")) == "12,000"

@@ -1,0 +1,62 @@
+"""Database constraints hold whatever the forms do."""
+
+import datetime
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from bankplan.plans.models import Cycle, Kpi, Plan
+from bankplan.plans.sections.incentives import ScorecardLine
+from bankplan.plans.sections.swot import SwotItem
+
+
+def refused(create):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        create()
+
+
+def test_a_branch_has_at_most_one_plan_per_cycle(plan, author):
+    refused(lambda: Plan.objects.create(cycle=plan.cycle, branch=plan.branch, created_by=author))
+
+
+def test_a_plan_status_is_one_of_the_four(plan):
+    refused(lambda: Plan.objects.filter(pk=plan.pk).update(status="lost"))
+
+
+def test_a_deadline_falls_after_the_opening(db):
+    refused(lambda: Cycle.objects.create(year=2030, name="x", opens_on=datetime.date(2030, 2, 1),
+                                         deadline=datetime.date(2030, 1, 1)))
+
+
+def test_kpi_codes_are_unique_within_a_cycle(cycle):
+    refused(lambda: Kpi.objects.create(cycle=cycle, code="deposits", name="重复", measure="wan_yuan"))
+
+
+def test_a_kpi_unit_is_a_known_one(cycle):
+    refused(lambda: Kpi.objects.create(cycle=cycle, code="x", name="x", measure="litres"))
+
+
+def test_each_plan_section_exists_once(plan):
+    from bankplan.plans.sections.swot import Swot
+
+    refused(lambda: Swot.objects.create(plan=plan))
+
+
+def test_a_swot_item_kind_is_s_w_o_or_t(plan):
+    refused(lambda: SwotItem.objects.create(swot=plan.swot, kind="X", text="?"))
+
+
+def test_a_scorecard_weight_lies_within_0_and_100(plan):
+    refused(lambda: ScorecardLine.objects.create(incentives=plan.incentives, name="x", weight=150,
+                                                 scoring_rule="?"))
+    refused(lambda: ScorecardLine.objects.create(incentives=plan.incentives, weight=10,
+                                                 scoring_rule="no measure named"))
+
+
+def test_kpi_names_follow_the_language(kpis):
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert kpis["deposits"].display_name == "Total deposits"
+    with translation.override("zh-hans"):
+        assert kpis["deposits"].display_name == "各项存款余额"
