@@ -15,8 +15,12 @@ from bankplan.plans.services import start_plan
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
-    # The production hasher is slow on purpose; tests create many users.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The production hasher is slow on purpose; tests create many users. It stays second
+    # so the demo fixture's passwords still verify.
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
 
 
 @pytest.fixture
@@ -78,12 +82,32 @@ def cycle(db):
         opens_on=datetime.date(2026, 10, 1),
         deadline=datetime.date(2026, 12, 31),
     )
-    Kpi.objects.create(cycle=cycle, code="deposits", name="各项存款余额", name_en="Total deposits",
-                       measure=Kpi.Measure.WAN_YUAN, is_balance=True, position=1)
-    Kpi.objects.create(cycle=cycle, code="new_customers", name="新增有效客户",
-                       name_en="New active customers", measure=Kpi.Measure.CUSTOMERS, position=2)
-    Kpi.objects.create(cycle=cycle, code="npl", name="不良贷款率", name_en="NPL ratio",
-                       measure=Kpi.Measure.PERCENT, direction=Kpi.Direction.LOWER, position=3)
+    Kpi.objects.create(
+        cycle=cycle,
+        code="deposits",
+        name="各项存款余额",
+        name_en="Total deposits",
+        measure=Kpi.Measure.WAN_YUAN,
+        is_balance=True,
+        position=1,
+    )
+    Kpi.objects.create(
+        cycle=cycle,
+        code="new_customers",
+        name="新增有效客户",
+        name_en="New active customers",
+        measure=Kpi.Measure.CUSTOMERS,
+        position=2,
+    )
+    Kpi.objects.create(
+        cycle=cycle,
+        code="npl",
+        name="不良贷款率",
+        name_en="NPL ratio",
+        measure=Kpi.Measure.PERCENT,
+        direction=Kpi.Direction.LOWER,
+        position=3,
+    )
     return cycle
 
 

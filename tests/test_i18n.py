@@ -17,8 +17,13 @@ def test_every_string_in_the_code_has_a_chinese_translation(settings, tmp_path, 
     shutil.copytree(ROOT / "locale", tmp_path / "locale")
     settings.LOCALE_PATHS = [tmp_path / "locale"]
     monkeypatch.chdir(ROOT)
-    call_command("makemessages", locale=["zh_Hans"], verbosity=0, no_obsolete=True,
-                 ignore_patterns=[".venv", "static", "staticfiles", "tests"])
+    call_command(
+        "makemessages",
+        locale=["zh_Hans"],
+        verbosity=0,
+        no_obsolete=True,
+        ignore_patterns=[".venv", "static", "staticfiles", "tests"],
+    )
     merged = polib.pofile(str(tmp_path / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"))
     missing = [entry.msgid for entry in merged.untranslated_entries()]
     fuzzy = [entry.msgid for entry in merged.fuzzy_entries()]
@@ -42,11 +47,16 @@ def test_english_is_selectable_and_sticks(client, plan, author):
     html = client.get(overview).content.decode()
     assert '<html lang="en">' in html
     assert "Background and current position" in html
-    assert "Total deposits" in client.get(
-        reverse("plans:section", args=[plan.pk, "products"])).content.decode()
+    assert (
+        "Total deposits"
+        in client.get(reverse("plans:section", args=[plan.pk, "products"])).content.decode()
+    )
 
 
 def test_the_demo_log_ins_are_shown_only_in_debug(client, db, settings):
     assert "demo" not in client.get(reverse("login")).content.decode()
     settings.DEBUG = True
-    assert "<strong>demo</strong>" in client.get(reverse("login"), REMOTE_ADDR="127.0.0.1").content.decode()
+    assert (
+        "<strong>demo</strong>"
+        in client.get(reverse("login"), REMOTE_ADDR="127.0.0.1").content.decode()
+    )

@@ -16,11 +16,20 @@ PRINT_SETTINGS = (
 
 
 def load_settings(**env):
-    clean = {k: v for k, v in os.environ.items()
-             if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"}}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"}
+    }
     clean.update(env, DJANGO_SETTINGS_MODULE="bankplan.settings")
-    return subprocess.run([sys.executable, "-c", PRINT_SETTINGS], cwd=ROOT, env=clean,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-c", PRINT_SETTINGS],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_production_without_a_secret_key_does_not_start():
@@ -32,9 +41,12 @@ def test_production_without_a_secret_key_does_not_start():
 def test_production_reads_its_settings_from_the_environment():
     import json
 
-    result = load_settings(DEBUG="false", SECRET_KEY="s3cret-from-env",
-                           ALLOWED_HOSTS="plans.bank.local, 10.1.2.3",
-                           DATABASE_URL="postgres://planner@db.bank.local:5432/bankplan")
+    result = load_settings(
+        DEBUG="false",
+        SECRET_KEY="s3cret-from-env",
+        ALLOWED_HOSTS="plans.bank.local, 10.1.2.3",
+        DATABASE_URL="postgres://planner@db.bank.local:5432/bankplan",
+    )
     assert result.returncode == 0, result.stderr
     debug, hosts, engine, name, key = json.loads(result.stdout)
     assert debug is False

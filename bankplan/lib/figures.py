@@ -30,7 +30,9 @@ def wan_or_yi(value: Decimal | int | None) -> str:
     if value is None or value == "":
         return ""
     if abs(Decimal(value)) >= YI_IN_WAN:
-        return _("%(amount)s hundred million yuan") % {"amount": _fixed(Decimal(value) / YI_IN_WAN, 2)}
+        return _("%(amount)s hundred million yuan") % {
+            "amount": _fixed(Decimal(value) / YI_IN_WAN, 2)
+        }
     return _("%(amount)s ten thousand yuan") % {"amount": _fixed(value, 2)}
 
 

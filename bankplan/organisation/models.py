@@ -69,13 +69,16 @@ class Unit(models.Model):
     def clean(self):
         expected = self.PARENT_KIND.get(self.kind)
         actual = self.parent.kind if self.parent_id else None
-        if expected != actual:
-            raise ValidationError(
-                {"parent": _("A %(kind)s must sit under a %(parent)s.")
-                 % {"kind": self.get_kind_display(),
-                    "parent": self.Kind(expected).label if expected else _("nothing")}},
-                code="wrong_parent",
-            )
+        if expected == actual:
+            return
+        if expected is None:
+            message = _("Head office has no parent unit.")
+        else:
+            message = _("A unit of kind “%(kind)s” must sit under a “%(parent)s”.") % {
+                "kind": self.get_kind_display(),
+                "parent": UnitKind(expected).label,
+            }
+        raise ValidationError({"parent": message}, code="wrong_parent")
 
     @property
     def region(self):
@@ -133,8 +136,12 @@ class Membership(models.Model):
     def clean(self):
         if self.unit_id and self.unit.kind != self.UNIT_KIND[self.role]:
             raise ValidationError(
-                {"unit": _("A %(role)s must belong to a unit of kind “%(kind)s”.")
-                 % {"role": self.get_role_display(),
-                    "kind": Unit.Kind(self.UNIT_KIND[self.role]).label}},
+                {
+                    "unit": _("A %(role)s must belong to a unit of kind “%(kind)s”.")
+                    % {
+                        "role": self.get_role_display(),
+                        "kind": Unit.Kind(self.UNIT_KIND[self.role]).label,
+                    }
+                },
                 code="wrong_unit_kind",
             )

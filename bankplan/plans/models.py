@@ -5,9 +5,9 @@ The seven sections' own models live in ``sections/``, one module per section.
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, Q
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from bankplan.organisation.models import Membership, Unit
@@ -41,8 +41,8 @@ class Cycle(models.Model):
 
 class Measure(models.TextChoices):
     WAN_YUAN = "wan_yuan", _("10k yuan")
-    CUSTOMERS = "customers", _("customers")
-    CARDS = "cards", _("cards")
+    CUSTOMERS = "customers", pgettext_lazy("unit", "customers")
+    CARDS = "cards", pgettext_lazy("unit", "cards")
     PERCENT = "percent", _("%")
 
 
@@ -76,7 +76,7 @@ class Kpi(models.Model):
             "shares out the growth over last year's actual instead of the figure itself."
         ),
     )
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(_("display order"), default=0)
 
     class Meta:
         verbose_name = _("KPI")
@@ -111,8 +111,11 @@ class PlanQuerySet(models.QuerySet):
         Role = Membership.Role
         return self.filter(
             Exists(roles.filter(role=Role.HEAD_OFFICE_PLANNER))
-            | Q(branch__in=roles.filter(role__in=[Role.BRANCH_MANAGER, Role.BRANCH_STAFF])
-                .values("unit"))
+            | Q(
+                branch__in=roles.filter(role__in=[Role.BRANCH_MANAGER, Role.BRANCH_STAFF]).values(
+                    "unit"
+                )
+            )
             | Q(branch__parent__in=roles.filter(role=Role.REGIONAL_REVIEWER).values("unit"))
         )
 
@@ -158,10 +161,10 @@ class Plan(models.Model):
         verbose_name_plural = _("plans")
         ordering = ["-cycle__year", "branch__code"]
         constraints = [
-            models.UniqueConstraint(fields=["cycle", "branch"], name="one_plan_per_branch_and_cycle"),
-            models.CheckConstraint(
-                condition=Q(status__in=Status.values), name="plan_status_valid"
+            models.UniqueConstraint(
+                fields=["cycle", "branch"], name="one_plan_per_branch_and_cycle"
             ),
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="plan_status_valid"),
         ]
         indexes = [
             # Serves head office's progress counts: plans of a cycle grouped by status.

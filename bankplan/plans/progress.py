@@ -27,8 +27,9 @@ def load_plan(plan: Plan) -> Plan:
         Plan.objects.select_related(
             "cycle", "branch__parent", *[section.related_name for section in SECTIONS]
         )
-        .prefetch_related(Prefetch("cycle__kpis", queryset=Kpi.objects.order_by("position")),
-                          *lookups)
+        .prefetch_related(
+            Prefetch("cycle__kpis", queryset=Kpi.objects.order_by("position")), *lookups
+        )
         .get(pk=plan.pk)
     )
 

@@ -24,9 +24,7 @@ def plan_list(request):
         .order_by("-cycle__year", "branch__parent__code", "branch__code")
     )
     managed = branches_managed_by(request.user)
-    started = set(
-        Plan.objects.filter(branch__in=managed).values_list("cycle_id", "branch_id")
-    )
+    started = set(Plan.objects.filter(branch__in=managed).values_list("cycle_id", "branch_id"))
     to_start = [
         (cycle, branch)
         for cycle in Cycle.objects.all()
@@ -87,9 +85,12 @@ def edit_section(request, plan_id, key):
                 who = stale.content.updated_by or _("someone else")
                 messages.error(
                     request,
-                    _("%(who)s saved this section while you were editing it. Your input is "
-                      "shown below and has not been saved; check it against theirs on the "
-                      "overview, then save again to keep yours.") % {"who": who},
+                    _(
+                        "%(who)s saved this section while you were editing it. Your input is "
+                        "shown below and has not been saved; check it against theirs on the "
+                        "overview, then save again to keep yours."
+                    )
+                    % {"who": who},
                 )
                 revision = stale.content.revision
             except PermissionDenied as denied:

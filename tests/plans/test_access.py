@@ -68,8 +68,9 @@ def test_unknown_section_is_a_404(client, plan, author):
     assert client.get(f"/plans/{plan.pk}/sections/nonsense/").status_code == 404
 
 
-def test_the_plan_list_shows_only_visible_plans(client, plan, cycle, bank, author, other_manager,
-                                                reviewer, other_reviewer, head_office):
+def test_the_plan_list_shows_only_visible_plans(
+    client, plan, cycle, bank, author, other_manager, reviewer, other_reviewer, head_office
+):
     from bankplan.plans.services import start_plan
 
     other_plan = start_plan(cycle=cycle, branch=bank["b"], by=other_manager)

@@ -24,12 +24,20 @@ def test_a_plan_status_is_one_of_the_four(plan):
 
 
 def test_a_deadline_falls_after_the_opening(db):
-    refused(lambda: Cycle.objects.create(year=2030, name="x", opens_on=datetime.date(2030, 2, 1),
-                                         deadline=datetime.date(2030, 1, 1)))
+    refused(
+        lambda: Cycle.objects.create(
+            year=2030,
+            name="x",
+            opens_on=datetime.date(2030, 2, 1),
+            deadline=datetime.date(2030, 1, 1),
+        )
+    )
 
 
 def test_kpi_codes_are_unique_within_a_cycle(cycle):
-    refused(lambda: Kpi.objects.create(cycle=cycle, code="deposits", name="重复", measure="wan_yuan"))
+    refused(
+        lambda: Kpi.objects.create(cycle=cycle, code="deposits", name="重复", measure="wan_yuan")
+    )
 
 
 def test_a_kpi_unit_is_a_known_one(cycle):
@@ -47,10 +55,16 @@ def test_a_swot_item_kind_is_s_w_o_or_t(plan):
 
 
 def test_a_scorecard_weight_lies_within_0_and_100(plan):
-    refused(lambda: ScorecardLine.objects.create(incentives=plan.incentives, name="x", weight=150,
-                                                 scoring_rule="?"))
-    refused(lambda: ScorecardLine.objects.create(incentives=plan.incentives, weight=10,
-                                                 scoring_rule="no measure named"))
+    refused(
+        lambda: ScorecardLine.objects.create(
+            incentives=plan.incentives, name="x", weight=150, scoring_rule="?"
+        )
+    )
+    refused(
+        lambda: ScorecardLine.objects.create(
+            incentives=plan.incentives, weight=10, scoring_rule="no measure named"
+        )
+    )
 
 
 def test_kpi_names_follow_the_language(kpis):

@@ -96,8 +96,9 @@ def test_a_section_page_costs_the_same_queries_however_many_rows(client, plan, a
     assert count_queries(client, url) == few
 
 
-def test_the_plan_list_costs_the_same_queries_however_many_plans(client, cycle, bank, head_office,
-                                                                 author, other_manager):
+def test_the_plan_list_costs_the_same_queries_however_many_plans(
+    client, cycle, bank, head_office, author, other_manager
+):
     from bankplan.plans.services import start_plan
 
     client.force_login(head_office)

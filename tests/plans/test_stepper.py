@@ -45,13 +45,23 @@ def test_every_step_shows_its_form_guidance_and_progress(page, plan, key):
 
 def test_background_saves_profile_results_and_competitors(client, page, plan, kpis):
     data = form_data(page(plan, "background"))
-    data.update(location="县城人民路 18 号", branch_type="county", headcount="24",
-                local_economy="以纺织和农产品加工为主。")
+    data.update(
+        location="县城人民路 18 号",
+        branch_type="county",
+        headcount="24",
+        local_economy="以纺织和农产品加工为主。",
+    )
     # The results table has one row per KPI, in catalogue order.
     assert data["results-TOTAL_FORMS"] == "3"
     data.update({"results-0-last_target": "50000", "results-0-last_actual": "51234.5"})
-    add_row(data, "competitors", name="工商银行城关支行", type="state_owned", share="28.5",
-            strengths="网点多")
+    add_row(
+        data,
+        "competitors",
+        name="工商银行城关支行",
+        type="state_owned",
+        share="28.5",
+        strengths="网点多",
+    )
     response = client.post(url(plan, "background"), data)
     assert response.status_code == 302
     background = Background.objects.get(plan=plan)
@@ -130,7 +140,9 @@ def test_swot_strategy_links_matching_items_only(client, page, plan):
     s, o, t = SwotItem.objects.order_by("pk")
 
     data = form_data(page(plan, "swot"))
-    add_row(data, "strategies", kind="SO", text="借网点优势承接政策红利", items=[str(s.pk), str(t.pk)])
+    add_row(
+        data, "strategies", kind="SO", text="借网点优势承接政策红利", items=[str(s.pk), str(t.pk)]
+    )
     response = client.post(url(plan, "swot"), data)
     assert response.status_code == 200
     assert response.context["tables"][1][1].forms[0].has_error("items", "wrong_item_kind")
@@ -144,10 +156,19 @@ def test_swot_strategy_links_matching_items_only(client, page, plan):
 def test_target_market_segments_and_key_accounts(client, page, plan):
     data = form_data(page(plan, "target_market"))
     data["positioning"] = "做县域百姓身边的财富管家"
-    add_row(data, "segments", segment_type="affluent", size="3200", current_share="18",
-            target_share="22", priority="high", chosen="on")
-    add_row(data, "key_accounts", name="县人民医院", segment_type="public",
-            current_balance="8000.00")
+    add_row(
+        data,
+        "segments",
+        segment_type="affluent",
+        size="3200",
+        current_share="18",
+        target_share="22",
+        priority="high",
+        chosen="on",
+    )
+    add_row(
+        data, "key_accounts", name="县人民医院", segment_type="public", current_balance="8000.00"
+    )
     assert client.post(url(plan, "target_market"), data).status_code == 302
     assert Segment.objects.get().chosen is True
     assert KeyAccount.objects.get().current_balance == Decimal("8000.00")
@@ -157,15 +178,23 @@ def test_target_market_segments_and_key_accounts(client, page, plan):
 def last_year(plan, kpis):
     background = plan.background
     for kpi, actual in [("deposits", "50000"), ("new_customers", "1000"), ("npl", "1.5")]:
-        LastYearResult.objects.create(background=background, kpi=kpis[kpi],
-                                      last_actual=Decimal(actual))
+        LastYearResult.objects.create(
+            background=background, kpi=kpis[kpi], last_actual=Decimal(actual)
+        )
 
 
 def test_products_quarters_must_add_up_to_the_year(client, page, plan, last_year):
     data = form_data(page(plan, "products"))
     # new customers: a flow, the quarters share out the year's figure
-    data.update({"targets-1-target": "1200", "targets-1-q1": "300", "targets-1-q2": "300",
-                 "targets-1-q3": "300", "targets-1-q4": "200"})
+    data.update(
+        {
+            "targets-1-target": "1200",
+            "targets-1-q1": "300",
+            "targets-1-q2": "300",
+            "targets-1-q3": "300",
+            "targets-1-q4": "200",
+        }
+    )
     response = client.post(url(plan, "products"), data)
     assert response.status_code == 200
     form = response.context["tables"][0][1].forms[1]
@@ -174,11 +203,25 @@ def test_products_quarters_must_add_up_to_the_year(client, page, plan, last_year
 
     data["targets-1-q4"] = "300"
     # deposits: a balance, the quarters share out the growth over last year's 50,000
-    data.update({"targets-0-target": "56000", "targets-0-q1": "2000", "targets-0-q2": "1500",
-                 "targets-0-q3": "1500", "targets-0-q4": "1000"})
+    data.update(
+        {
+            "targets-0-target": "56000",
+            "targets-0-q1": "2000",
+            "targets-0-q2": "1500",
+            "targets-0-q3": "1500",
+            "targets-0-q4": "1000",
+        }
+    )
     # the NPL ratio's quarters are checkpoints and need not add up
-    data.update({"targets-2-target": "1.3", "targets-2-q1": "1.5", "targets-2-q2": "1.4",
-                 "targets-2-q3": "1.4", "targets-2-q4": "1.3"})
+    data.update(
+        {
+            "targets-2-target": "1.3",
+            "targets-2-q1": "1.5",
+            "targets-2-q2": "1.4",
+            "targets-2-q3": "1.4",
+            "targets-2-q4": "1.3",
+        }
+    )
     response = client.post(url(plan, "products"), data)
     assert response.status_code == 302
     deposits = KpiTarget.objects.get(kpi__code="deposits")
@@ -187,8 +230,15 @@ def test_products_quarters_must_add_up_to_the_year(client, page, plan, last_year
 
 def test_a_balance_split_that_misses_the_growth_is_explained(client, page, plan, last_year):
     data = form_data(page(plan, "products"))
-    data.update({"targets-0-target": "56000", "targets-0-q1": "14000", "targets-0-q2": "14000",
-                 "targets-0-q3": "14000", "targets-0-q4": "14000"})
+    data.update(
+        {
+            "targets-0-target": "56000",
+            "targets-0-q1": "14000",
+            "targets-0-q2": "14000",
+            "targets-0-q3": "14000",
+            "targets-0-q4": "14000",
+        }
+    )
     response = client.post(url(plan, "products"), data)
     assert response.status_code == 200
     assert response.context["tables"][0][1].forms[0].has_error("__all__", "quarters_mismatch")
@@ -196,12 +246,21 @@ def test_a_balance_split_that_misses_the_growth_is_explained(client, page, plan,
 
 def test_product_lines_target_only_pursued_segments(client, page, plan):
     target_market = plan.targetmarket
-    pursued = Segment.objects.create(target_market=target_market, segment_type="farmer",
-                                     chosen=True)
+    pursued = Segment.objects.create(
+        target_market=target_market, segment_type="farmer", chosen=True
+    )
     ignored = Segment.objects.create(target_market=target_market, segment_type="mass")
     data = form_data(page(plan, "products"))
-    add_row(data, "lines", name="惠农e贷", category="loan", segment=str(ignored.pk),
-            yearly_target="3000", target_unit="万元", promotion="guided")
+    add_row(
+        data,
+        "lines",
+        name="惠农e贷",
+        category="loan",
+        segment=str(ignored.pk),
+        yearly_target="3000",
+        target_unit="万元",
+        promotion="guided",
+    )
     response = client.post(url(plan, "products"), data)
     assert response.context["tables"][1][1].forms[0].has_error("segment")
 
@@ -212,7 +271,13 @@ def test_product_lines_target_only_pursued_segments(client, page, plan):
 
 def test_channels_and_calendar(client, page, plan):
     data = form_data(page(plan, "channels"))
-    add_row(data, "rows", channel_type="mobile", role="线上获客主渠道", target_volume="新增签约 3,000 户")
+    add_row(
+        data,
+        "rows",
+        channel_type="mobile",
+        role="线上获客主渠道",
+        target_volume="新增签约 3,000 户",
+    )
     add_row(data, "activities", month="2", channel_type="events", activity="春节迎新活动")
     assert client.post(url(plan, "channels"), data).status_code == 302
     assert Channel.objects.get().channel_type == "mobile"
@@ -229,10 +294,23 @@ def test_channel_activity_month_must_be_a_month(client, page, plan):
 def test_staffing_tables(client, page, plan):
     data = form_data(page(plan, "staffing"))
     add_row(data, "roles", role="retail_cm", headcount="4", duty="维护中高端客户")
-    add_row(data, "portfolios", client_manager="李娜", role="retail_cm", customers="320",
-            balance="9800.50")
-    add_row(data, "task_force", month="3", account="县纺织集团", client_manager="李娜",
-            sponsor="王行长", goal="代发工资")
+    add_row(
+        data,
+        "portfolios",
+        client_manager="李娜",
+        role="retail_cm",
+        customers="320",
+        balance="9800.50",
+    )
+    add_row(
+        data,
+        "task_force",
+        month="3",
+        account="县纺织集团",
+        client_manager="李娜",
+        sponsor="王行长",
+        goal="代发工资",
+    )
     add_row(data, "trainings", topic="理财产品合规销售", month="4", hours="3.5", audience="全员")
     assert client.post(url(plan, "staffing"), data).status_code == 302
     assert RoleDuty.objects.get().headcount == 4

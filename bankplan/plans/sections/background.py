@@ -165,8 +165,12 @@ SECTION = Section(
         Table(
             "results",
             forms.inlineformset_factory(
-                Background, LastYearResult, form=LastYearResultForm,
-                formset=KpiRowFormSet, can_delete=False, extra=0,
+                Background,
+                LastYearResult,
+                form=LastYearResultForm,
+                formset=KpiRowFormSet,
+                can_delete=False,
+                extra=0,
             ),
             _("Last year's results"),
             _("For each KPI of the catalogue: last year's target and what was achieved."),

@@ -96,11 +96,11 @@ class RowForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
+        for form_field in self.fields.values():
             # In a table the column header is the only visible label.
-            field.widget.attrs.setdefault("aria-label", field.label)
-            if isinstance(field.widget, forms.Textarea):
-                field.widget.attrs.setdefault("rows", self.textarea_rows)
+            form_field.widget.attrs.setdefault("aria-label", form_field.label)
+            if isinstance(form_field.widget, forms.Textarea):
+                form_field.widget.attrs.setdefault("rows", self.textarea_rows)
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,9 @@ class Channel(models.Model):
     channel_type = models.CharField(_("channel"), max_length=20, choices=ChannelType.choices)
     role = models.TextField(_("role"))
     target_volume = models.CharField(
-        _("target volume"), max_length=100, blank=True,
+        _("target volume"),
+        max_length=100,
+        blank=True,
         help_text=_("e.g. 3,000 new mobile-banking users"),
     )
 

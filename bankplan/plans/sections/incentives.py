@@ -42,7 +42,9 @@ class ScorecardLine(models.Model):
         related_name="+",
     )
     name = models.CharField(
-        _("other measure"), max_length=100, blank=True,
+        _("other measure"),
+        max_length=100,
+        blank=True,
         help_text=_("Only for a measure that is not in the catalogue."),
     )
     weight = models.DecimalField(
@@ -86,7 +88,10 @@ class Deduction(models.Model):
     Kind = DeductionKind
 
     incentives = models.ForeignKey(
-        Incentives, on_delete=models.CASCADE, related_name="deductions", verbose_name=_("incentives")
+        Incentives,
+        on_delete=models.CASCADE,
+        related_name="deductions",
+        verbose_name=_("incentives"),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     rule = models.TextField(_("rule"))
@@ -143,8 +148,12 @@ class ScorecardLineForm(RowForm):
     def clean(self):
         cleaned = super().clean()
         if not cleaned.get("kpi") and not cleaned.get("name"):
-            self.add_error("name", forms.ValidationError(
-                _("Pick a catalogue KPI or name the measure."), code="no_measure"))
+            self.add_error(
+                "name",
+                forms.ValidationError(
+                    _("Pick a catalogue KPI or name the measure."), code="no_measure"
+                ),
+            )
         return cleaned
 
 
@@ -190,17 +199,20 @@ def gaps(content: Incentives) -> list[Gap]:
     found = []
     total = total_weight(content)
     if total != FULL_WEIGHT:
-        found.append(Gap(
-            _("The scorecard weights add up to %(total)s%%, not 100%%.") % {"total": total},
-            "scorecard",
-        ))
+        found.append(
+            Gap(
+                _("The scorecard weights add up to %(total)s%%, not 100%%.") % {"total": total},
+                "scorecard",
+            )
+        )
     if not content.profit_measure.strip():
         found.append(Gap(_("Explain how simulated profit is measured."), "profit_measure"))
     if not content.deductions.all():
         found.append(Gap(_("Set the deductions for bad loans and breaches."), "deductions"))
     if not content.compliance_rules.strip():
-        found.append(Gap(_("State the compliance rules no target may override."),
-                         "compliance_rules"))
+        found.append(
+            Gap(_("State the compliance rules no target may override."), "compliance_rules")
+        )
     return found
 
 
@@ -214,7 +226,10 @@ SECTION = Section(
         Table(
             "scorecard",
             forms.inlineformset_factory(
-                Incentives, ScorecardLine, form=ScorecardLineForm, formset=ScorecardFormSet,
+                Incentives,
+                ScorecardLine,
+                form=ScorecardLineForm,
+                formset=ScorecardFormSet,
                 extra=0,
             ),
             _("KPI scorecard"),

@@ -40,16 +40,26 @@ class KpiRowForm(RowForm):
             if not isinstance(value, Decimal):
                 continue
             if kpi.measure in WHOLE_NUMBER_MEASURES and value != value.to_integral_value():
-                self.add_error(name, forms.ValidationError(
-                    _("%(kpi)s is counted in whole %(unit)s."),
-                    code="whole_number", params={"kpi": kpi.display_name,
-                                                 "unit": kpi.get_measure_display()}))
+                self.add_error(
+                    name,
+                    forms.ValidationError(
+                        _("%(kpi)s is counted in whole %(unit)s."),
+                        code="whole_number",
+                        params={"kpi": kpi.display_name, "unit": kpi.get_measure_display()},
+                    ),
+                )
             elif kpi.measure == "percent" and not 0 <= value <= 100:
-                self.add_error(name, forms.ValidationError(
-                    _("A percentage lies between 0 and 100."), code="percent_range"))
+                self.add_error(
+                    name,
+                    forms.ValidationError(
+                        _("A percentage lies between 0 and 100."), code="percent_range"
+                    ),
+                )
             elif value < 0:
-                self.add_error(name, forms.ValidationError(
-                    _("Enter a figure of zero or more."), code="negative"))
+                self.add_error(
+                    name,
+                    forms.ValidationError(_("Enter a figure of zero or more."), code="negative"),
+                )
         return cleaned
 
 

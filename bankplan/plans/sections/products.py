@@ -90,7 +90,9 @@ class ProductLine(models.Model):
     )
     yearly_target = amount_field(_("yearly target"), null=True, blank=True)
     target_unit = models.CharField(
-        _("unit"), max_length=20, default="万元",
+        _("unit"),
+        max_length=20,
+        default="万元",
         help_text=_("What the target counts: 万元, 户, 张 …"),
     )
     pricing_note = models.TextField(_("pricing"), blank=True)
@@ -149,19 +151,32 @@ class KpiTargetForm(KpiRowForm):
                 return cleaned  # cannot check the growth until last year's actual is known
             growth = target - last
             if split != growth:
-                self.add_error(None, forms.ValidationError(
-                    _("%(kpi)s: the quarters add up to %(split)s, but the year's growth is "
-                      "%(growth)s (target %(target)s less last year's %(last)s)."),
-                    code="quarters_mismatch",
-                    params={"kpi": kpi.display_name, "split": split, "growth": growth,
-                            "target": target, "last": last},
-                ))
+                self.add_error(
+                    None,
+                    forms.ValidationError(
+                        _(
+                            "%(kpi)s: the quarters add up to %(split)s, but the year's growth is "
+                            "%(growth)s (target %(target)s less last year's %(last)s)."
+                        ),
+                        code="quarters_mismatch",
+                        params={
+                            "kpi": kpi.display_name,
+                            "split": split,
+                            "growth": growth,
+                            "target": target,
+                            "last": last,
+                        },
+                    ),
+                )
         elif split != target:
-            self.add_error(None, forms.ValidationError(
-                _("%(kpi)s: the quarters add up to %(split)s, not to the year's %(target)s."),
-                code="quarters_mismatch",
-                params={"kpi": kpi.display_name, "split": split, "target": target},
-            ))
+            self.add_error(
+                None,
+                forms.ValidationError(
+                    _("%(kpi)s: the quarters add up to %(split)s, not to the year's %(target)s."),
+                    code="quarters_mismatch",
+                    params={"kpi": kpi.display_name, "split": split, "target": target},
+                ),
+            )
         return cleaned
 
 
@@ -182,8 +197,15 @@ class ProductLineForm(RowForm):
 
     class Meta:
         model = ProductLine
-        fields = ["name", "category", "segment", "yearly_target", "target_unit",
-                  "pricing_note", "promotion"]
+        fields = [
+            "name",
+            "category",
+            "segment",
+            "yearly_target",
+            "target_unit",
+            "pricing_note",
+            "promotion",
+        ]
 
 
 class ProductLineFormSet(forms.BaseInlineFormSet):
@@ -218,12 +240,18 @@ SECTION = Section(
         Table(
             "targets",
             forms.inlineformset_factory(
-                Products, KpiTarget, form=KpiTargetForm, formset=KpiTargetFormSet,
-                can_delete=False, extra=0,
+                Products,
+                KpiTarget,
+                form=KpiTargetForm,
+                formset=KpiTargetFormSet,
+                can_delete=False,
+                extra=0,
             ),
             _("Business targets"),
-            _("This year's target for each KPI and its split across the quarters. For a "
-              "year-end balance the quarters share out the growth over last year's actual."),
+            _(
+                "This year's target for each KPI and its split across the quarters. For a "
+                "year-end balance the quarters share out the growth over last year's actual."
+            ),
             fixed=True,
             related=("kpi",),
         ),

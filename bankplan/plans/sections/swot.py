@@ -63,7 +63,7 @@ class StrategyKind(models.TextChoices):
     SO = "SO", _("SO: use a strength to seize an opportunity")
     ST = "ST", _("ST: use a strength to counter a threat")
     WO = "WO", _("WO: use an opportunity to overcome a weakness")
-    WT = "WT", _("WT: limit a weakness exposed to a threat")
+    WT = "WT", _("WT: reduce a weakness to avoid a threat")
 
 
 class SwotStrategy(models.Model):
@@ -121,11 +121,18 @@ class SwotStrategyForm(RowForm):
         if kind and items:
             wrong = [item for item in items if item.kind not in kind]
             if wrong:
-                self.add_error("items", forms.ValidationError(
-                    _("A %(kind)s strategy combines only %(first)s and %(second)s items."),
-                    code="wrong_item_kind",
-                    params={"kind": kind, "first": kind[0], "second": kind[1]},
-                ))
+                self.add_error(
+                    "items",
+                    forms.ValidationError(
+                        _("A %(kind)s strategy combines only “%(first)s” and “%(second)s” items."),
+                        code="wrong_item_kind",
+                        params={
+                            "kind": kind,
+                            "first": ItemKind(kind[0]).label,
+                            "second": ItemKind(kind[1]).label,
+                        },
+                    ),
+                )
         return cleaned
 
 

@@ -132,7 +132,14 @@ class SegmentForm(RowForm):
 class KeyAccountForm(RowForm):
     class Meta:
         model = KeyAccount
-        fields = ["name", "segment_type", "current_balance", "relationship", "plan", "client_manager"]
+        fields = [
+            "name",
+            "segment_type",
+            "current_balance",
+            "relationship",
+            "plan",
+            "client_manager",
+        ]
 
 
 def gaps(content: TargetMarket) -> list[Gap]:

@@ -14,6 +14,8 @@ class Command(BaseCommand):
             self.stdout.write("The database already holds a bank; demo data not loaded.")
             return
         call_command("loaddata", "demo", verbosity=0)
-        self.stdout.write(self.style.SUCCESS(
-            "Demo bank loaded: log in as manager, reviewer or admin with password “demo”."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Demo bank loaded: log in as manager, reviewer or admin with password “demo”."
+            )
+        )
