@@ -60,3 +60,8 @@ def test_the_demo_log_ins_are_shown_only_in_debug(client, db, settings):
         "<strong>demo</strong>"
         in client.get(reverse("login"), REMOTE_ADDR="127.0.0.1").content.decode()
     )
+
+
+def test_an_english_browser_still_gets_chinese_until_english_is_picked(client, db):
+    response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "登录" in response.content.decode()

@@ -17,6 +17,10 @@ from bankplan.plans.sections.target_market import KeyAccount, Segment
 from tests.htmlform import add_row, form_data
 
 
+def response_tables(response):
+    return [formset.forms for _table, formset in response.context["tables"]]
+
+
 def url(plan, key):
     return reverse("plans:section", args=[plan.pk, key])
 
@@ -51,8 +55,11 @@ def test_background_saves_profile_results_and_competitors(client, page, plan, kp
         headcount="24",
         local_economy="以纺织和农产品加工为主。",
     )
-    # The results table has one row per KPI, in catalogue order.
+    # The results table has one row per KPI, in catalogue order, each named.
     assert data["results-TOTAL_FORMS"] == "3"
+    names = [form.catalogue_kpi.name for form in response_tables(page(plan, "background"))[0]]
+    assert names == ["各项存款余额", "新增有效客户", "不良贷款率"]
+    assert "各项存款余额" in page(plan, "background").content.decode()
     data.update({"results-0-last_target": "50000", "results-0-last_actual": "51234.5"})
     add_row(
         data,

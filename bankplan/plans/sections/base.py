@@ -90,17 +90,25 @@ def section_helper(*layout) -> FormHelper:
 
 
 class RowForm(forms.ModelForm):
-    """Base for the forms of one table row: compact widgets for a table cell."""
+    """Base for the forms of one table row: compact Bootstrap widgets for a table cell."""
 
     textarea_rows = 2
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for form_field in self.fields.values():
+            widget = form_field.widget
             # In a table the column header is the only visible label.
-            form_field.widget.attrs.setdefault("aria-label", form_field.label)
-            if isinstance(form_field.widget, forms.Textarea):
-                form_field.widget.attrs.setdefault("rows", self.textarea_rows)
+            widget.attrs.setdefault("aria-label", form_field.label)
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select form-select-sm"
+            else:
+                css = "form-control form-control-sm"
+            widget.attrs["class"] = css
+            if isinstance(widget, forms.Textarea):
+                widget.attrs["rows"] = self.textarea_rows
 
 
 @dataclass(frozen=True)

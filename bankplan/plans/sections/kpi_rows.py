@@ -85,7 +85,7 @@ class KpiRowFormSet(forms.BaseInlineFormSet):
         form = super()._construct_form(i, **kwargs)
         form.fields["kpi"].queryset = form.fields["kpi"].queryset.filter(pk__in=self.kpis_by_id)
         kpi_id = form.instance.kpi_id if form.instance.pk else form.initial.get("kpi")
-        form.kpi = self.kpis_by_id.get(kpi_id)
+        form.catalogue_kpi = self.kpis_by_id.get(kpi_id)
         return form
 
 

@@ -1,0 +1,31 @@
+from django.contrib import admin
+
+from .models import Cycle, Kpi, Plan
+
+
+class KpiInline(admin.TabularInline):
+    model = Kpi
+    fields = ["position", "code", "name", "name_en", "measure", "direction", "is_balance"]
+    extra = 0
+    ordering = ["position"]
+
+
+@admin.register(Cycle)
+class CycleAdmin(admin.ModelAdmin):
+    list_display = ["name", "year", "opens_on", "deadline"]
+    inlines = [KpiInline]
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    """Plans are written in the app; the admin only lists them. Status changes go through
+    the review workflow, never through this form."""
+
+    list_display = ["branch", "cycle", "status", "updated_at"]
+    list_filter = ["cycle", "status", "branch__parent"]
+    search_fields = ["branch__name", "branch__code"]
+    list_select_related = ["branch", "cycle"]
+    readonly_fields = ["cycle", "branch", "status", "created_by", "created_at", "updated_at"]
+
+    def has_add_permission(self, request):
+        return False
