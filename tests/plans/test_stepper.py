@@ -387,3 +387,9 @@ def test_everything_typed_is_there_after_logging_out_and_back_in(client, page, p
     client.logout()
     client.force_login(author)
     assert "以手机银行为主、网点为辅" in page(plan, "channels").content.decode()
+
+
+def test_empty_choices_are_worded_in_chinese(page, plan):
+    html = page(plan, "channels").content.decode()
+    assert "请选择…" in html
+    assert "Select an option" not in html

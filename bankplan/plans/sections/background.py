@@ -4,7 +4,7 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .base import Gap, RowForm, Section, SectionContent, Table, section_helper, share_field
+from .base import Gap, RowForm, Section, SectionContent, SectionForm, Table, share_field
 from .kpi_rows import KpiRow, KpiRowForm, KpiRowFormSet, kpis_lacking
 
 
@@ -110,7 +110,7 @@ class Competitor(models.Model):
         return self.name
 
 
-class BackgroundForm(forms.ModelForm):
+class BackgroundForm(SectionForm):
     class Meta:
         model = Background
         fields = [
@@ -126,8 +126,6 @@ class BackgroundForm(forms.ModelForm):
             "local_economy": forms.Textarea(attrs={"rows": 5}),
             "customer_trends": forms.Textarea(attrs={"rows": 4}),
         }
-
-    helper = section_helper()
 
 
 class LastYearResultForm(KpiRowForm):

@@ -8,7 +8,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Layout
 from django import forms
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -79,14 +78,37 @@ def share_field(verbose_name, **kwargs):
     )
 
 
-def section_helper(*layout) -> FormHelper:
+def section_helper() -> FormHelper:
     """Crispy helper for a section form: the step template owns <form> and its buttons."""
     helper = FormHelper()
     helper.form_tag = False
     helper.disable_csrf = True
-    if layout:
-        helper.layout = Layout(*layout)
     return helper
+
+
+def label_blank_choices(form: forms.BaseForm) -> None:
+    """Word the empty choice of every select in our own (translated) words."""
+    for form_field in form.fields.values():
+        if isinstance(form_field, forms.ModelChoiceField):
+            if form_field.empty_label is not None:
+                form_field.empty_label = BLANK_CHOICE_LABEL
+        elif isinstance(form_field, forms.ChoiceField) and form_field.choices:
+            choices = list(form_field.choices)
+            if choices[0][0] in ("", None):
+                form_field.choices = [("", BLANK_CHOICE_LABEL), *choices[1:]]
+
+
+BLANK_CHOICE_LABEL = _("Choose…")
+
+
+class SectionForm(forms.ModelForm):
+    """Base for a section's own form (the fields above its tables)."""
+
+    helper = section_helper()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        label_blank_choices(self)
 
 
 class RowForm(forms.ModelForm):
@@ -96,6 +118,7 @@ class RowForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        label_blank_choices(self)
         for form_field in self.fields.values():
             widget = form_field.widget
             # In a table the column header is the only visible label.

@@ -4,7 +4,7 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .base import Gap, RowForm, Section, SectionContent, Table, month_field, section_helper
+from .base import Gap, RowForm, Section, SectionContent, SectionForm, Table, month_field
 
 
 class ChannelType(models.TextChoices):
@@ -87,13 +87,11 @@ class ChannelActivity(models.Model):
         return self.activity
 
 
-class ChannelsForm(forms.ModelForm):
+class ChannelsForm(SectionForm):
     class Meta:
         model = Channels
         fields = ["strategy"]
         widgets = {"strategy": forms.Textarea(attrs={"rows": 3})}
-
-    helper = section_helper()
 
 
 class ChannelForm(RowForm):

@@ -7,7 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .base import Gap, RowForm, Section, SectionContent, Table, section_helper
+from .base import Gap, RowForm, Section, SectionContent, SectionForm, Table
 
 FULL_WEIGHT = Decimal(100)
 
@@ -128,7 +128,7 @@ class Reward(models.Model):
         return self.name
 
 
-class IncentivesForm(forms.ModelForm):
+class IncentivesForm(SectionForm):
     class Meta:
         model = Incentives
         fields = ["profit_measure", "compliance_rules"]
@@ -136,8 +136,6 @@ class IncentivesForm(forms.ModelForm):
             "profit_measure": forms.Textarea(attrs={"rows": 3}),
             "compliance_rules": forms.Textarea(attrs={"rows": 4}),
         }
-
-    helper = section_helper()
 
 
 class ScorecardLineForm(RowForm):

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .background import LastYearResult
-from .base import Gap, RowForm, Section, SectionContent, Table, amount_field, section_helper
+from .base import Gap, RowForm, Section, SectionContent, SectionForm, Table, amount_field
 from .kpi_rows import KpiRow, KpiRowForm, KpiRowFormSet, kpis_lacking
 from .target_market import Segment
 
@@ -118,13 +118,11 @@ class ProductLine(models.Model):
         return self.name
 
 
-class ProductsForm(forms.ModelForm):
+class ProductsForm(SectionForm):
     class Meta:
         model = Products
         fields = ["focus"]
         widgets = {"focus": forms.Textarea(attrs={"rows": 3})}
-
-    helper = section_helper()
 
 
 class KpiTargetForm(KpiRowForm):

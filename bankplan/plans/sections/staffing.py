@@ -12,10 +12,10 @@ from .base import (
     RowForm,
     Section,
     SectionContent,
+    SectionForm,
     Table,
     amount_field,
     month_field,
-    section_helper,
 )
 
 
@@ -139,13 +139,11 @@ class Training(models.Model):
         return self.topic
 
 
-class StaffingForm(forms.ModelForm):
+class StaffingForm(SectionForm):
     class Meta:
         model = Staffing
         fields = ["approach"]
         widgets = {"approach": forms.Textarea(attrs={"rows": 3})}
-
-    helper = section_helper()
 
 
 class RoleDutyForm(RowForm):

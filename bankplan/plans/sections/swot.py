@@ -4,7 +4,7 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .base import Gap, Priority, RowForm, Section, SectionContent, Table, section_helper
+from .base import Gap, Priority, RowForm, Section, SectionContent, SectionForm, Table
 
 
 class Swot(SectionContent):
@@ -92,13 +92,11 @@ class SwotStrategy(models.Model):
         return f"{self.kind}: {self.text[:30]}"
 
 
-class SwotForm(forms.ModelForm):
+class SwotForm(SectionForm):
     class Meta:
         model = Swot
         fields = ["summary"]
         widgets = {"summary": forms.Textarea(attrs={"rows": 3})}
-
-    helper = section_helper()
 
 
 class SwotItemForm(RowForm):

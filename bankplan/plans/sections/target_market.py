@@ -10,9 +10,9 @@ from .base import (
     RowForm,
     Section,
     SectionContent,
+    SectionForm,
     Table,
     amount_field,
-    section_helper,
     share_field,
 )
 
@@ -105,13 +105,11 @@ class KeyAccount(models.Model):
         return self.name
 
 
-class TargetMarketForm(forms.ModelForm):
+class TargetMarketForm(SectionForm):
     class Meta:
         model = TargetMarket
         fields = ["positioning"]
         widgets = {"positioning": forms.Textarea(attrs={"rows": 4})}
-
-    helper = section_helper()
 
 
 class SegmentForm(RowForm):
