@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
+from django.views.i18n import set_language
 
 admin.site.site_header = _("bankplan administration")
 admin.site.site_title = _("bankplan")
@@ -10,6 +12,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="plans:list"), name="home"),
     path("plans/", include("bankplan.plans.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language can be switched on the log-in page too.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -65,3 +65,10 @@ def test_the_demo_log_ins_are_shown_only_in_debug(client, db, settings):
 def test_an_english_browser_still_gets_chinese_until_english_is_picked(client, db):
     response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     assert "登录" in response.content.decode()
+
+
+def test_english_can_be_picked_before_logging_in(client, db):
+    login = reverse("login")
+    response = client.post(reverse("set_language"), {"language": "en", "next": login})
+    assert response["Location"] == login
+    assert "Log in" in client.get(login).content.decode()
