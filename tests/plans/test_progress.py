@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -9,7 +10,10 @@ from django.urls import reverse
 from bankplan.plans.progress import load_plan, percent_complete, section_states
 from bankplan.plans.sections.background import Competitor, LastYearResult
 from bankplan.plans.sections.incentives import ScorecardLine
+from bankplan.plans.sections.products import ProductLine
+from bankplan.plans.sections.registry import SECTIONS
 from bankplan.plans.sections.swot import SwotItem, SwotStrategy
+from bankplan.plans.sections.target_market import Segment
 
 
 def states_of(plan):
@@ -72,9 +76,19 @@ def count_queries(client, url):
 
 
 def add_rows(plan, n):
+    segment = Segment.objects.create(
+        target_market=plan.targetmarket, segment_type="farmer", chosen=True
+    )
     for i in range(n):
         Competitor.objects.create(background=plan.background, name=f"c{i}", type="rural")
-        SwotItem.objects.create(swot=plan.swot, kind="S", text=f"s{i}")
+        item = SwotItem.objects.create(swot=plan.swot, kind="S", text=f"s{i}")
+        SwotStrategy.objects.create(swot=plan.swot, kind="SO", text=f"so{i}").items.add(item)
+        ProductLine.objects.create(
+            products=plan.products, name=f"p{i}", category="loan", segment=segment
+        )
+        ScorecardLine.objects.create(
+            incentives=plan.incentives, name=f"k{i}", weight=1, scoring_rule="r"
+        )
 
 
 def test_the_overview_costs_the_same_queries_however_long_the_plan(client, plan, author):
@@ -87,9 +101,10 @@ def test_the_overview_costs_the_same_queries_however_long_the_plan(client, plan,
     assert few <= 30
 
 
-def test_a_section_page_costs_the_same_queries_however_many_rows(client, plan, author):
+@pytest.mark.parametrize("key", [section.key for section in SECTIONS])
+def test_a_section_page_costs_the_same_queries_however_many_rows(client, plan, author, key):
     client.force_login(author)
-    url = reverse("plans:section", args=[plan.pk, "background"])
+    url = reverse("plans:section", args=[plan.pk, key])
     add_rows(plan, 1)
     few = count_queries(client, url)
     add_rows(plan, 20)

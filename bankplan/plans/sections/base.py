@@ -134,6 +134,25 @@ class RowForm(forms.ModelForm):
                 widget.attrs["rows"] = self.textarea_rows
 
 
+class RowFormSet(forms.BaseInlineFormSet):
+    """Row formset whose selects list objects of this plan (its segments, its SWOT items,
+    its catalogue): each list is read once per page, not once per row."""
+
+    def choice_querysets(self) -> dict[str, models.QuerySet]:
+        return {}
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if not hasattr(self, "_shared_choices"):
+            self._shared_choices = {}
+            for name, queryset in self.choice_querysets().items():
+                form.fields[name].queryset = queryset
+                self._shared_choices[name] = (queryset, list(form.fields[name].choices))
+        for name, (queryset, choices) in self._shared_choices.items():
+            form.fields[name].queryset = queryset  # still what validation checks against
+            form.fields[name].choices = choices
+
+
 @dataclass(frozen=True)
 class Gap:
     """Something a section still lacks before it counts as complete."""

@@ -7,7 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .base import Gap, RowForm, Section, SectionContent, SectionForm, Table
+from .base import Gap, RowForm, RowFormSet, Section, SectionContent, SectionForm, Table
 
 FULL_WEIGHT = Decimal(100)
 
@@ -155,12 +155,11 @@ class ScorecardLineForm(RowForm):
         return cleaned
 
 
-class ScorecardFormSet(forms.BaseInlineFormSet):
+class ScorecardFormSet(RowFormSet):
     """Weights may stay under 100 while drafting (the plan is then incomplete), never above."""
 
-    def add_fields(self, form, index):
-        super().add_fields(form, index)
-        form.fields["kpi"].queryset = self.instance.plan.cycle.kpis.all()
+    def choice_querysets(self):
+        return {"kpi": self.instance.plan.cycle.kpis.all()}
 
     def clean(self):
         super().clean()

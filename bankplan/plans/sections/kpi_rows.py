@@ -75,11 +75,10 @@ class KpiRowFormSet(forms.BaseInlineFormSet):
         missing = [kpi for kpi in kpis if kpi.pk not in have]
         self.extra = len(missing)
         kwargs["initial"] = [{"kpi": kpi.pk} for kpi in missing]
+        kwargs["queryset"] = self.model.objects.filter(kpi__in=kpis).order_by(
+            "kpi__position", "kpi__pk"
+        )
         super().__init__(data, instance=instance, **kwargs)
-
-    def get_queryset(self):
-        rows = super().get_queryset().filter(kpi__in=self.kpis_by_id)
-        return rows.order_by("kpi__position", "kpi__pk")
 
     def _construct_form(self, i, **kwargs):
         form = super()._construct_form(i, **kwargs)

@@ -7,7 +7,16 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .background import LastYearResult
-from .base import Gap, RowForm, Section, SectionContent, SectionForm, Table, amount_field
+from .base import (
+    Gap,
+    RowForm,
+    RowFormSet,
+    Section,
+    SectionContent,
+    SectionForm,
+    Table,
+    amount_field,
+)
 from .kpi_rows import KpiRow, KpiRowForm, KpiRowFormSet, kpis_lacking
 from .target_market import Segment
 
@@ -206,12 +215,10 @@ class ProductLineForm(RowForm):
         ]
 
 
-class ProductLineFormSet(forms.BaseInlineFormSet):
-    def add_fields(self, form, index):
-        super().add_fields(form, index)
-        form.fields["segment"].queryset = Segment.objects.filter(
-            target_market__plan=self.instance.plan, chosen=True
-        )
+class ProductLineFormSet(RowFormSet):
+    def choice_querysets(self):
+        pursued = Segment.objects.filter(target_market__plan=self.instance.plan, chosen=True)
+        return {"segment": pursued}
 
 
 def gaps(content: Products) -> list[Gap]:

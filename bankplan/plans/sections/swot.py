@@ -4,7 +4,7 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .base import Gap, Priority, RowForm, Section, SectionContent, SectionForm, Table
+from .base import Gap, Priority, RowForm, RowFormSet, Section, SectionContent, SectionForm, Table
 
 
 class Swot(SectionContent):
@@ -139,10 +139,13 @@ class SwotStrategyForm(RowForm):
         return cleaned
 
 
-class SwotStrategyFormSet(forms.BaseInlineFormSet):
-    def add_fields(self, form, index):
-        super().add_fields(form, index)
-        form.fields["items"].queryset = SwotItem.objects.filter(swot=self.instance)
+class SwotStrategyFormSet(RowFormSet):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("queryset", SwotStrategy.objects.prefetch_related("items"))
+        super().__init__(*args, **kwargs)
+
+    def choice_querysets(self):
+        return {"items": SwotItem.objects.filter(swot=self.instance)}
 
 
 def gaps(content: Swot) -> list[Gap]:
