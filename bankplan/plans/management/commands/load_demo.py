@@ -11,11 +11,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if Unit.objects.exists():
-            self.stdout.write("The database already holds a bank; demo data not loaded.")
-            return
-        call_command("loaddata", "demo", verbosity=0)
-        self.stdout.write(
-            self.style.SUCCESS(
-                "Demo bank loaded: log in as manager, reviewer or admin with password “demo”."
-            )
-        )
+            message = "The database already holds a bank; demo data not loaded."
+        else:
+            call_command("loaddata", "demo", verbosity=0)
+            message = "Demo bank loaded: log in as manager, reviewer or admin, password “demo”."
+        if options["verbosity"]:
+            self.stdout.write(message)
