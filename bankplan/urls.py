@@ -11,6 +11,7 @@ admin.site.site_title = _("bankplan")
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="plans:list"), name="home"),
     path("plans/", include("bankplan.plans.urls")),
+    path("plans/", include("bankplan.documents.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     # The language can be switched on the log-in page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

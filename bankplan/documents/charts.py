@@ -1,0 +1,176 @@
+"""SVG charts of a plan's targets, drawn the same way for the web page and the PDF.
+
+Figures of different units (万元, 户, %) cannot share one axis, so both charts are
+relative: the change of each target over last year's actual, and how each year's
+figure is shared across the quarters.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from bankplan.lib import figures
+
+WIDTH = 680
+LABEL_WIDTH = 190
+ROW_HEIGHT = 22
+TOP = 26
+FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
+QUARTER_COLOURS = ("#8a1c1c", "#c0504d", "#e6a23c", "#7f8c8d")
+
+
+@dataclass(frozen=True)
+class KpiFigures:
+    kpi: object
+    last_actual: Decimal | None
+    target: Decimal | None
+    quarters: tuple[Decimal | None, ...]
+
+    @property
+    def change(self) -> Decimal | None:
+        """Target over last year's actual, in percent."""
+        if self.target is None or not self.last_actual:
+            return None
+        return (self.target - self.last_actual) / self.last_actual * 100
+
+    @property
+    def improves(self) -> bool:
+        change = self.change or 0
+        return change <= 0 if self.kpi.direction == "lower" else change >= 0
+
+    def shown(self, value) -> str:
+        if self.kpi.measure == "percent":
+            return figures.percent(value)
+        if self.kpi.measure == "wan_yuan":
+            return figures.wan(value, 0)
+        return figures.count(value)
+
+
+def kpi_figures(plan) -> list[KpiFigures]:
+    """Last year's actual, this year's target and its quarters for every catalogue KPI;
+    ``plan`` comes from ``progress.load_plan`` so this reads nothing more."""
+    actuals = {row.kpi_id: row.last_actual for row in plan.background.results.all()}
+    targets = {row.kpi_id: row for row in plan.products.targets.all()}
+    rows = []
+    for kpi in plan.cycle.kpis.all():
+        target = targets.get(kpi.pk)
+        rows.append(
+            KpiFigures(
+                kpi=kpi,
+                last_actual=actuals.get(kpi.pk),
+                target=target.target if target else None,
+                quarters=tuple(target.quarters) if target else (None,) * 4,
+            )
+        )
+    return rows
+
+
+def _svg(title: str, height: int, body: SafeString) -> SafeString:
+    return format_html(
+        '<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" '
+        'width="{w}" height="{h}" role="img" aria-label="{title}" font-family="{font}" '
+        'font-size="11"><title>{title}</title>{body}</svg>',
+        w=WIDTH,
+        h=height,
+        title=title,
+        font=FONT,
+        body=body,
+    )
+
+
+def change_chart(rows: list[KpiFigures]) -> SafeString:
+    """Horizontal bars: each target's change over last year, green when it improves."""
+    rows = [row for row in rows if row.change is not None]
+    if not rows:
+        return SafeString("")
+    biggest = max(abs(row.change) for row in rows) or Decimal(1)
+    axis = LABEL_WIDTH + (WIDTH - LABEL_WIDTH - 170) / 2
+    half = (WIDTH - LABEL_WIDTH - 170) / 2 - 4
+    parts = [
+        format_html(
+            '<text x="{}" y="14" font-weight="bold">{}</text>'
+            '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#999"/>',
+            0,
+            _("Target against last year's actual"),
+            axis,
+            TOP - 6,
+            axis,
+            TOP + ROW_HEIGHT * len(rows),
+        )
+    ]
+    for i, row in enumerate(rows):
+        y = TOP + i * ROW_HEIGHT
+        length = float(abs(row.change) / biggest) * half
+        x = axis if row.change >= 0 else axis - length
+        parts.append(
+            format_html(
+                '<text x="0" y="{ty}">{label}</text>'
+                '<rect x="{x}" y="{by}" width="{w}" height="{h}" fill="{colour}"/>'
+                '<text x="{vx}" y="{ty}" fill="#333">{change}  {last} → {target}</text>',
+                ty=y + 14,
+                label=row.kpi.display_name,
+                x=f"{x:.1f}",
+                by=y + 4,
+                w=f"{max(length, 1):.1f}",
+                h=ROW_HEIGHT - 8,
+                colour="#2e7d32" if row.improves else "#c62828",
+                vx=WIDTH - 165,
+                change=f"{row.change:+.1f}%",
+                last=row.shown(row.last_actual),
+                target=row.shown(row.target),
+            )
+        )
+    height = TOP + ROW_HEIGHT * len(rows) + 6
+    return _svg(_("Target against last year's actual"), height, SafeString("".join(parts)))
+
+
+def quarter_chart(rows: list[KpiFigures]) -> SafeString:
+    """Stacked bars: the share of each quarter in the year's figure (or growth)."""
+    rows = [
+        row
+        for row in rows
+        if row.kpi.measure != "percent"
+        and None not in row.quarters
+        and all(q >= 0 for q in row.quarters)
+        and sum(row.quarters) > 0
+    ]
+    if not rows:
+        return SafeString("")
+    span = WIDTH - LABEL_WIDTH - 10
+    legend = format_html_join(
+        "",
+        '<rect x="{}" y="4" width="10" height="10" fill="{}"/><text x="{}" y="13">{}</text>',
+        (
+            (LABEL_WIDTH + i * 70, colour, LABEL_WIDTH + 14 + i * 70, _("Q%(n)d") % {"n": i + 1})
+            for i, colour in enumerate(QUARTER_COLOURS)
+        ),
+    )
+    parts = [format_html('<text x="0" y="14" font-weight="bold">{}</text>', _("Quarterly split")),
+             legend]
+    for i, row in enumerate(rows):
+        y = TOP + i * ROW_HEIGHT
+        total = sum(row.quarters)
+        x = float(LABEL_WIDTH)
+        parts.append(format_html('<text x="0" y="{}">{}</text>', y + 14, row.kpi.display_name))
+        for quarter, colour in zip(row.quarters, QUARTER_COLOURS, strict=True):
+            share = float(quarter / total)
+            width = share * span
+            parts.append(
+                format_html(
+                    '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>',
+                    f"{x:.1f}", y + 4, f"{width:.1f}", ROW_HEIGHT - 8, colour,
+                )
+            )
+            if share >= 0.08:
+                parts.append(
+                    format_html(
+                        '<text x="{}" y="{}" fill="#fff" font-size="9">{}%</text>',
+                        f"{x + 3:.1f}", y + 14, round(share * 100),
+                    )
+                )
+            x += width
+    height = TOP + ROW_HEIGHT * len(rows) + 6
+    return _svg(_("Quarterly split"), height, SafeString("".join(parts)))

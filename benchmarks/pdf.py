@@ -1,0 +1,70 @@
+"""How fast the demo complete plan becomes a PDF, against bare WeasyPrint.
+
+Run: DEBUG=1 .venv/bin/python benchmarks/pdf.py [N]
+Renders the demo plan of `manager` N times through the app (context, HTML, PDF) and N
+times with bare WeasyPrint on the same HTML, and prints the medians, the page count and
+the size. Uses a throw-away SQLite database with the demo bank.
+"""
+
+import io
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DEBUG", "1")
+os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bankplan.settings")
+
+import django
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from pypdf import PdfReader  # noqa: E402
+from weasyprint import HTML  # noqa: E402
+
+from bankplan.documents.fetcher import BASE_URL, StaticFilesFetcher  # noqa: E402
+from bankplan.documents.rendering import render_plan_html, render_plan_pdf  # noqa: E402
+from bankplan.plans.models import Plan  # noqa: E402
+
+
+def median_seconds(function, runs: int) -> tuple[float, object]:
+    timings, result = [], None
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = function()
+        timings.append(time.perf_counter() - start)
+    return statistics.median(timings), result
+
+
+def main(runs: int) -> None:
+    call_command("migrate", verbosity=0)
+    call_command("load_demo", verbosity=0)
+    plan = Plan.objects.get(branch__memberships__user__username="manager")
+    render_plan_pdf(plan)  # warm-up: fonts, caches
+
+    app, pdf = median_seconds(lambda: render_plan_pdf(plan, language="zh-hans"), runs)
+    html = render_plan_html(plan, language="zh-hans")
+    html_only, _ = median_seconds(lambda: render_plan_html(plan, language="zh-hans"), runs)
+    bare, _ = median_seconds(
+        lambda: HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesFetcher()).write_pdf(),
+        runs,
+    )
+    english, english_pdf = median_seconds(lambda: render_plan_pdf(plan, language="en"), runs)
+    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    english_pages = len(PdfReader(io.BytesIO(english_pdf)).pages)
+    size = len(pdf) / 1024
+    print(f"demo complete plan, {runs} runs each, medians:")
+    print(f"  app (context + HTML + PDF), zh-hans  {app:.3f} s   {pages} pages  {size:.0f} KiB")
+    print(f"  app, English                         {english:.3f} s   {english_pages} pages")
+    print(f"  context + HTML only                  {html_only * 1000:.1f} ms")
+    print(f"  bare WeasyPrint on the same HTML     {bare:.3f} s")
+    print(f"  app overhead over bare WeasyPrint    {(app - bare) / bare * 100:+.1f}%")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 5)
