@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "bankplan.organisation",
     "bankplan.plans",
     "bankplan.documents",
+    "bankplan.reviews",
 ]
 
 MIDDLEWARE = [
@@ -131,6 +132,26 @@ STORAGES = {
 }
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+
+# Mail: printed to the console unless an SMTP server is configured.
+if os.environ.get("SMTP_HOST"):
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": os.environ["SMTP_HOST"],
+                "port": int(os.environ.get("SMTP_PORT", "25")),
+                "username": os.environ.get("SMTP_USER", ""),
+                "password": os.environ.get("SMTP_PASSWORD", ""),
+                "use_tls": env_bool("SMTP_TLS"),
+            },
+        }
+    }
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "bankplan@localhost")
+# Links in mail point here.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # PDF rendering: how many documents render at once, and how long a request waits.
 PDF_WORKERS = int(os.environ.get("PDF_WORKERS", "2"))

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="plans:list"), name="home"),
     path("plans/", include("bankplan.plans.urls")),
     path("plans/", include("bankplan.documents.urls")),
+    path("", include("bankplan.reviews.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     # The language can be switched on the log-in page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

@@ -148,8 +148,10 @@ def quarter_chart(rows: list[KpiFigures]) -> SafeString:
             for i, colour in enumerate(QUARTER_COLOURS)
         ),
     )
-    parts = [format_html('<text x="0" y="14" font-weight="bold">{}</text>', _("Quarterly split")),
-             legend]
+    parts = [
+        format_html('<text x="0" y="14" font-weight="bold">{}</text>', _("Quarterly split")),
+        legend,
+    ]
     for i, row in enumerate(rows):
         y = TOP + i * ROW_HEIGHT
         total = sum(row.quarters)
@@ -161,14 +163,20 @@ def quarter_chart(rows: list[KpiFigures]) -> SafeString:
             parts.append(
                 format_html(
                     '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>',
-                    f"{x:.1f}", y + 4, f"{width:.1f}", ROW_HEIGHT - 8, colour,
+                    f"{x:.1f}",
+                    y + 4,
+                    f"{width:.1f}",
+                    ROW_HEIGHT - 8,
+                    colour,
                 )
             )
             if share >= 0.08:
                 parts.append(
                     format_html(
                         '<text x="{}" y="{}" fill="#fff" font-size="9">{}%</text>',
-                        f"{x + 3:.1f}", y + 14, round(share * 100),
+                        f"{x + 3:.1f}",
+                        y + 14,
+                        round(share * 100),
                     )
                 )
             x += width

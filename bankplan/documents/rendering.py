@@ -41,6 +41,7 @@ class PlanDocument:
     generated_at: datetime
     draft: bool
     language: str
+    version: object  # the latest submitted Version, or None for a plan never submitted
 
 
 def document_context(plan: Plan, *, language: str) -> PlanDocument:
@@ -57,6 +58,7 @@ def document_context(plan: Plan, *, language: str) -> PlanDocument:
         generated_at=timezone.localtime(),
         draft=plan.status != Status.APPROVED,
         language=language,
+        version=plan.versions.select_related("approved_by").last(),
     )
 
 

@@ -28,6 +28,12 @@ class PlanRole(StrEnum):
 class Action(StrEnum):
     VIEW = "view"
     EDIT = "edit"
+    SUBMIT = "submit"
+    RETURN = "return"
+    APPROVE = "approve"
+    REOPEN = "reopen"
+    COMMENT = "comment"
+    RESOLVE = "resolve"
 
 
 @dataclass(frozen=True)
@@ -37,12 +43,25 @@ class Rule:
 
 
 EVERY_STATE = frozenset(Status)
+BEING_WRITTEN = frozenset({Status.DRAFT, Status.RETURNED})
 BRANCH_PEOPLE = frozenset({PlanRole.AUTHOR, PlanRole.CONTRIBUTOR})
+REVIEWERS = frozenset({PlanRole.REVIEWER, PlanRole.HEAD_OFFICE})
 
 RULES: dict[Action, Rule] = {
     Action.VIEW: Rule(frozenset(PlanRole), EVERY_STATE),
     # Submitted and approved plans are frozen; a returned plan is revised as a draft.
-    Action.EDIT: Rule(BRANCH_PEOPLE, frozenset({Status.DRAFT, Status.RETURNED})),
+    Action.EDIT: Rule(BRANCH_PEOPLE, BEING_WRITTEN),
+    # Staff may help write the plan; only the branch manager commits the branch to it.
+    Action.SUBMIT: Rule(frozenset({PlanRole.AUTHOR}), BEING_WRITTEN),
+    Action.RETURN: Rule(REVIEWERS, frozenset({Status.SUBMITTED})),
+    Action.APPROVE: Rule(REVIEWERS, frozenset({Status.SUBMITTED})),
+    # Reopening an approved plan is head office's decision alone.
+    Action.REOPEN: Rule(frozenset({PlanRole.HEAD_OFFICE}), frozenset({Status.APPROVED})),
+    # Reviewers comment on what was submitted; the branch answers while revising.
+    Action.COMMENT: Rule(
+        REVIEWERS | BRANCH_PEOPLE, frozenset({Status.SUBMITTED, Status.RETURNED, Status.DRAFT})
+    ),
+    Action.RESOLVE: Rule(REVIEWERS, frozenset({Status.SUBMITTED, Status.RETURNED})),
 }
 
 

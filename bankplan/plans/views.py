@@ -9,9 +9,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bankplan.organisation.models import Unit
+from bankplan.reviews.panels import review_context
 
 from . import services
-from .access import Action, allowed_actions, branches_managed_by, get_plan_for
+from .access import Action, branches_managed_by, get_plan_for
 from .models import Cycle, Plan
 from .progress import load_plan, percent_complete, section_states
 from .sections.registry import get_section, neighbours
@@ -50,6 +51,7 @@ def start_plan(request, cycle_id):
 def overview(request, plan_id):
     plan = load_plan(get_plan_for(request.user, plan_id))
     states = section_states(plan)
+    review = review_context(plan, request.user)
     return render(
         request,
         "plans/overview.html",
@@ -57,7 +59,12 @@ def overview(request, plan_id):
             "plan": plan,
             "states": states,
             "percent": percent_complete(states),
-            "editable": Action.EDIT in allowed_actions(request.user, plan),
+            "editable": Action.EDIT in review["actions"],
+            "chapters": [
+                (state, review["threads_by_section"].get(state.section.key, []))
+                for state in states
+            ],
+            **review,
         },
     )
 
@@ -111,10 +118,13 @@ def edit_section(request, plan_id, key):
 
     states = section_states(plan)
     before, after = neighbours(section)
+    review = review_context(plan, request.user)
     return render(
         request,
         "plans/section_edit.html",
         {
+            "actions": review["actions"],
+            "threads": review["threads_by_section"].get(section.key, []),
             "plan": plan,
             "section": section,
             "form": form,

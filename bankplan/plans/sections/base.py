@@ -6,6 +6,7 @@ Everything the app does to a plan walks the ordered list of descriptors in
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from crispy_forms.helper import FormHelper
 from django import forms
@@ -153,6 +154,19 @@ class RowFormSet(forms.BaseInlineFormSet):
             form.fields[name].choices = choices
 
 
+def plain_value(obj: models.Model, name: str):
+    """A field's value as JSON: text, a number as text, a related object's name."""
+    field = obj._meta.get_field(name)
+    if field.many_to_many:
+        return [str(item) for item in getattr(obj, name).all()]
+    value = getattr(obj, name)
+    if field.is_relation:
+        return str(value) if value is not None else None
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
 @dataclass(frozen=True)
 class Gap:
     """Something a section still lacks before it counts as complete."""
@@ -174,6 +188,31 @@ class Table:
 
     def rows(self, content) -> Sequence[models.Model]:
         return list(getattr(content, self.name).all())
+
+    @property
+    def row_model(self) -> type[models.Model]:
+        return self.formset.model
+
+    @property
+    def columns(self) -> list[str]:
+        """The row fields an author fills in (a fixed table's KPI is its key instead)."""
+        return [
+            name for name in self.formset.form._meta.fields if not (self.fixed and name == "kpi")
+        ]
+
+    def row_key(self, row) -> str:
+        """What identifies a row across versions: its KPI's code, or its id."""
+        return row.kpi.code if self.fixed else str(row.pk)
+
+    def row_label(self, row) -> str:
+        return row.kpi.display_name if self.fixed else str(row)
+
+    def snapshot(self, content) -> list[dict]:
+        return [
+            {"key": self.row_key(row), "label": self.row_label(row)}
+            | {name: plain_value(row, name) for name in self.columns}
+            for row in self.rows(content)
+        ]
 
 
 @dataclass(frozen=True)
@@ -213,6 +252,13 @@ class Section:
             lookups.append(f"{self.related_name}__{table.name}")
             lookups += [f"{self.related_name}__{table.name}__{r}" for r in table.related]
         return lookups
+
+    def snapshot(self, content) -> dict:
+        """The section as plain data (JSON), frozen into a submitted version."""
+        return {
+            "fields": {name: plain_value(content, name) for name in self.form._meta.fields},
+            "tables": {table.name: table.snapshot(content) for table in self.tables},
+        }
 
     def bind(self, content, data=None):
         """The section form and its row formsets, bound to POST data when given."""

@@ -1,0 +1,251 @@
+"""Submission, review and history screens. Thin: GET shows, POST calls a service."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Exists, Max, OuterRef, Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from bankplan.organisation.models import Unit
+from bankplan.plans.access import Action, allowed_actions, get_plan_for
+from bankplan.plans.models import Cycle, Plan, Status
+
+from . import services
+from .diff import diff_snapshots
+from .forms import CommentForm, ReasonForm, TransitionForm
+from .models import Comment, Version
+from .snapshots import show_snapshot
+
+TRANSITIONS = {
+    # action: (service, form, template, success message)
+    Action.RETURN: (
+        services.return_plan,
+        ReasonForm,
+        "return",
+        gettext_lazy("The plan was returned to the branch."),
+    ),
+    Action.APPROVE: (
+        services.approve_plan,
+        TransitionForm,
+        "approve",
+        gettext_lazy("The plan is approved."),
+    ),
+    Action.REOPEN: (
+        services.reopen_plan,
+        ReasonForm,
+        "reopen",
+        gettext_lazy("The plan is open for revision again."),
+    ),
+}
+
+
+def _transition(request, plan_id, action: Action):
+    plan = get_plan_for(request.user, plan_id, action)
+    service, form_class, template, success = TRANSITIONS[action]
+    form = form_class(request.POST or None, initial={"status": plan.status})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            service(plan_id=plan.pk, by=request.user, expected_status=data.pop("status"), **data)
+        except services.TransitionError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, success)
+            return redirect("plans:overview", plan_id=plan.pk)
+    return render(
+        request,
+        f"reviews/{template}.html",
+        {"plan": plan, "form": form, "version": plan.versions.last()},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def return_for_revision(request, plan_id):
+    return _transition(request, plan_id, Action.RETURN)
+
+
+@require_http_methods(["GET", "POST"])
+def approve(request, plan_id):
+    return _transition(request, plan_id, Action.APPROVE)
+
+
+@require_http_methods(["GET", "POST"])
+def reopen(request, plan_id):
+    return _transition(request, plan_id, Action.REOPEN)
+
+
+@require_http_methods(["GET", "POST"])
+def submit(request, plan_id):
+    plan = get_plan_for(request.user, plan_id, Action.SUBMIT)
+    missing = services.submission_gaps(plan)
+    form = TransitionForm(request.POST or None, initial={"status": plan.status})
+    if request.method == "POST" and not missing and form.is_valid():
+        try:
+            version = services.submit_plan(
+                plan_id=plan.pk, by=request.user, expected_status=form.cleaned_data["status"]
+            )
+        except services.TransitionError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _("Version %(number)d was submitted for review.") % {"number": version.number},
+            )
+            return redirect("plans:overview", plan_id=plan.pk)
+    return render(request, "reviews/submit.html", {"plan": plan, "missing": missing, "form": form})
+
+
+def _version(plan, number) -> Version:
+    return get_object_or_404(
+        plan.versions.select_related("submitted_by", "approved_by"), number=number
+    )
+
+
+def threads_of(plan, section_key=None):
+    threads = plan.threads.select_related("version", "created_by", "resolved_by").prefetch_related(
+        Prefetch("comments", queryset=Comment.objects.select_related("author"))
+    )
+    return threads.filter(section=section_key) if section_key else threads
+
+
+def version(request, plan_id, number):
+    plan = get_plan_for(request.user, plan_id)
+    shown = _version(plan, number)
+    previous = plan.versions.filter(number__lt=number).last()
+    by_section = {}
+    for thread in threads_of(plan):
+        by_section.setdefault(thread.section, []).append(thread)
+    return render(
+        request,
+        "reviews/version.html",
+        {
+            "plan": plan,
+            "version": shown,
+            "versions": plan.versions.all(),
+            "sections": [
+                (s, by_section.get(s.section.key, [])) for s in show_snapshot(shown.snapshot)
+            ],
+            "changes": diff_snapshots(previous.snapshot, shown.snapshot) if previous else None,
+            "previous": previous,
+            "actions": allowed_actions(request.user, plan),
+            "comment_form": CommentForm(),
+            "is_latest": shown.number == plan.versions.aggregate(n=Max("number"))["n"],
+        },
+    )
+
+
+def version_pdf(request, plan_id, number):
+    plan = get_plan_for(request.user, plan_id)
+    stored = _version(plan, number)
+    if not stored.pdf:
+        raise Http404
+    name = f"{plan.cycle.year}-{plan.branch.code}-v{stored.number}.pdf"
+    return FileResponse(stored.pdf.open("rb"), content_type="application/pdf", filename=name)
+
+
+def compare(request, plan_id):
+    plan = get_plan_for(request.user, plan_id)
+    versions = list(plan.versions.all())
+    if len(versions) < 2:
+        raise Http404
+    try:
+        old = int(request.GET.get("from", versions[-2].number))
+        new = int(request.GET.get("to", versions[-1].number))
+    except ValueError:
+        raise Http404 from None
+    before, after = _version(plan, old), _version(plan, new)
+    return render(
+        request,
+        "reviews/compare.html",
+        {
+            "plan": plan,
+            "before": before,
+            "after": after,
+            "versions": versions,
+            "changes": diff_snapshots(before.snapshot, after.snapshot),
+        },
+    )
+
+
+def _back(request, plan) -> str:
+    """Where a comment form returns to: the page it was on, if it is one of ours."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return reverse("plans:overview", args=[plan.pk])
+
+
+@require_POST
+def comment(request, plan_id):
+    plan = get_plan_for(request.user, plan_id, Action.COMMENT)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        thread = get_object_or_404(plan.threads, pk=data["thread"]) if data["thread"] else None
+        try:
+            services.add_comment(
+                plan=plan,
+                by=request.user,
+                body=data["body"],
+                section=data["section"],
+                row_key=data["row"],
+                thread=thread,
+            )
+        except services.TransitionError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Comment added."))
+    else:
+        messages.error(request, _("Write something before sending."))
+    return redirect(_back(request, plan))
+
+
+@require_POST
+def resolve(request, plan_id, thread_id):
+    plan = get_plan_for(request.user, plan_id, Action.RESOLVE)
+    thread = get_object_or_404(plan.threads, pk=thread_id)
+    services.resolve_thread(thread=thread, by=request.user)
+    messages.success(request, _("Thread marked resolved."))
+    return redirect(_back(request, plan))
+
+
+def queue(request):
+    """Plans waiting for review, oldest first."""
+    plans = (
+        Plan.objects.visible_to(request.user)
+        .select_related("cycle", "branch__parent")
+        .annotate(
+            submitted_at=Max("versions__submitted_at"),
+            version_number=Max("versions__number"),
+        )
+        .filter(Exists(Version.objects.filter(plan=OuterRef("pk"))))
+    )
+    status = request.GET.get("status", Status.SUBMITTED)
+    if status in Status.values:
+        plans = plans.filter(status=status)
+    cycle = request.GET.get("cycle")
+    if cycle and cycle.isdigit():
+        plans = plans.filter(cycle_id=cycle)
+    region = request.GET.get("region")
+    if region and region.isdigit():
+        plans = plans.filter(branch__parent_id=region)
+    page = Paginator(plans.order_by("submitted_at", "pk"), 25).get_page(request.GET.get("page"))
+    now = timezone.now()
+    return render(
+        request,
+        "reviews/queue.html",
+        {
+            "page": page,
+            "rows": [(plan, (now - plan.submitted_at).days) for plan in page],
+            "cycles": Cycle.objects.all(),
+            "regions": Unit.objects.filter(kind=Unit.Kind.REGION),
+            "statuses": Status.choices,
+            "chosen": {"status": status, "cycle": cycle, "region": region},
+        },
+    )
