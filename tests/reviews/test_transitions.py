@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from bankplan.plans.access import Action, can
 from bankplan.plans.models import Plan, Status
@@ -115,7 +116,7 @@ def test_only_the_regions_reviewer_or_head_office_decide(demo, who):
 def test_a_stale_page_changes_nothing(demo):
     submit(demo)
     services.approve_plan(plan_id=demo["plan"].pk, by=demo["admin"])
-    with pytest.raises(services.TransitionError, match="changed"):
+    with translation.override("en"), pytest.raises(services.TransitionError, match="changed"):
         services.return_plan(
             plan_id=demo["plan"].pk,
             by=demo["reviewer"],

@@ -1,0 +1,218 @@
+"""Comment threads, version comparison, the queue, reminders and stored PDFs."""
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from bankplan.plans.models import Cycle, Plan, Status
+from bankplan.plans.sections.products import KpiTarget
+from bankplan.plans.sections.swot import SwotItem
+from bankplan.reviews import services
+from bankplan.reviews.diff import diff_snapshots, marked_diff
+from bankplan.reviews.models import Thread
+
+pytestmark = pytest.mark.usefixtures("quick_pdf")
+
+
+@pytest.fixture
+def submitted(demo):
+    services.submit_plan(plan_id=demo["plan"].pk, by=demo["manager"])
+    return demo
+
+
+def test_a_reviewer_comments_on_a_section_and_on_a_row(client, submitted):
+    plan = submitted["plan"]
+    client.force_login(submitted["reviewer"])
+    page = client.get(reverse("reviews:version", args=[plan.pk, 1]))
+    assert page.status_code == 200
+    row = next(key for key, _label in page.context["sections"][1][0].row_choices)
+    url = reverse("reviews:comment", args=[plan.pk])
+    client.post(url, {"section": "swot", "body": "优势写得太笼统"})
+    client.post(url, {"section": "swot", "row": row, "body": "这一条请量化"})
+    whole, on_row = Thread.objects.order_by("pk")
+    assert (whole.section, whole.row_key) == ("swot", "")
+    assert on_row.row_key == row and on_row.row_label
+    assert on_row.comments.get().body == "这一条请量化"
+
+
+def test_a_row_that_is_not_in_the_version_is_refused(submitted):
+    with pytest.raises(services.TransitionError):
+        services.add_comment(
+            plan=submitted["plan"],
+            by=submitted["reviewer"],
+            body="?",
+            section="swot",
+            row_key="items:999999",
+        )
+
+
+def test_the_author_answers_in_the_thread_and_the_reviewer_resolves_it(client, submitted):
+    plan = submitted["plan"]
+    comment = services.add_comment(
+        plan=plan, by=submitted["reviewer"], body="请补充竞争对手份额", section="background"
+    )
+    thread = comment.thread
+    services.return_plan(plan_id=plan.pk, by=submitted["reviewer"], reason="见批注")
+    client.force_login(submitted["manager"])
+    # the author sees the comment where they edit the section
+    page = client.get(reverse("plans:section", args=[plan.pk, "background"]))
+    assert "请补充竞争对手份额" in page.content.decode()
+    client.post(
+        reverse("reviews:comment", args=[plan.pk]),
+        {"thread": thread.pk, "body": "已补充三家同业份额"},
+    )
+    assert thread.comments.count() == 2
+    # only the reviewer resolves
+    client.post(reverse("reviews:resolve", args=[plan.pk, thread.pk]))
+    thread.refresh_from_db()
+    assert not thread.is_resolved
+    client.force_login(submitted["reviewer"])
+    client.post(reverse("reviews:resolve", args=[plan.pk, thread.pk]))
+    thread.refresh_from_db()
+    assert thread.is_resolved and thread.resolved_by == submitted["reviewer"]
+    with pytest.raises(services.TransitionError):
+        services.add_comment(plan=plan, by=submitted["manager"], body="再补充", thread=thread)
+
+
+def test_nobody_outside_comments(client, submitted):
+    client.force_login(submitted["reviewer2"])
+    response = client.post(
+        reverse("reviews:comment", args=[submitted["plan"].pk]), {"section": "swot", "body": "x"}
+    )
+    assert response.status_code == 404
+    assert not Thread.objects.exists()
+
+
+def test_versions_compare_section_by_section(client, submitted):
+    plan = submitted["plan"]
+    services.return_plan(plan_id=plan.pk, by=submitted["reviewer"], reason="目标偏低")
+    background = plan.background
+    background.location = background.location + "（新址）"
+    background.save()
+    target = KpiTarget.objects.get(products=plan.products, kpi__code="deposits_total")
+    old_target = target.target
+    target.target += 1000
+    target.q4 += 1000
+    target.save()
+    SwotItem.objects.create(swot=plan.swot, kind="T", text="新增的威胁", priority="high")
+    removed = SwotItem.objects.filter(swot=plan.swot, kind="S").first()
+    removed_text = removed.text
+    removed.delete()
+    services.submit_plan(plan_id=plan.pk, by=submitted["manager"])
+
+    versions = list(plan.versions.all())
+    diffs = {d.section.key: d for d in diff_snapshots(versions[0].snapshot, versions[1].snapshot)}
+    assert not diffs["channels"].changed
+    location = diffs["background"].fields[0]
+    assert "<ins>（新址）</ins>" in location.marked
+    rows = {row.kind: row for table in diffs["swot"].tables for row in table.rows}
+    assert rows["added"].label.endswith("新增的威胁")
+    assert rows["removed"].label.startswith("S")
+    deposits = next(
+        r
+        for t in diffs["products"].tables
+        for r in t.rows
+        if r.kind == "changed" and any(c.delta for c in r.changes)
+    )
+    change = next(c for c in deposits.changes if c.label in {"本年目标", "this year's target"})
+    assert change.delta == 1000 and change.old == str(old_target)
+
+    client.force_login(submitted["reviewer"])
+    page = client.get(reverse("reviews:compare", args=[plan.pk]))
+    assert "新增的威胁" in page.content.decode()
+    # the reviewer sees at a glance what changed since the version they reviewed
+    page = client.get(reverse("reviews:version", args=[plan.pk, 2]))
+    assert page.context["changes"] and "（新址）" in page.content.decode()
+    assert removed_text[:10] in page.content.decode()
+
+
+def test_text_diff_marks_characters_and_escapes():
+    assert marked_diff("存款增长", "贷款增长") == "<del>存</del><ins>贷</ins>款增长"
+    assert "&lt;b&gt;" in marked_diff("a", "<b>")
+
+
+def test_the_queue_lists_waiting_plans_oldest_first(client, submitted, cycle_plans):
+    client.force_login(submitted["reviewer"])
+    response = client.get(reverse("reviews:queue"))
+    plans = [plan for plan, _days in response.context["rows"]]
+    assert plans == sorted(plans, key=lambda p: p.submitted_at)
+    assert submitted["plan"] in plans
+    assert all(p.branch.parent == submitted["plan"].branch.parent for p in plans)
+    other = client.get(reverse("reviews:queue"), {"status": "approved"})
+    assert list(other.context["rows"]) == []
+
+
+def submitted_plan_of(demo, username):
+    """A plan of ``username``'s branch, waiting in the queue with one version."""
+    from bankplan.organisation.models import Unit
+
+    user = demo[username]
+    branch = Unit.objects.get(memberships__user=user)
+    plan, _ = Plan.objects.get_or_create(
+        cycle=demo["plan"].cycle, branch=branch, defaults={"created_by": user}
+    )
+    plan.versions.create(number=1, snapshot={"sections": {}}, submitted_by=user)
+    Plan.objects.filter(pk=plan.pk).update(status=Status.SUBMITTED)
+    return plan
+
+
+@pytest.fixture
+def cycle_plans(submitted):
+    return [submitted_plan_of(submitted, name) for name in ("manager2", "manager3")]
+
+
+def test_the_queue_costs_the_same_queries_however_many_plans(client, submitted):
+    client.force_login(submitted["admin"])
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("reviews:queue"))
+    for name in ("manager2", "manager3", "manager4", "manager5"):
+        submitted_plan_of(submitted, name)
+    with CaptureQueriesContext(connection) as five:
+        response = client.get(reverse("reviews:queue"))
+    assert len(response.context["rows"]) == 5
+    assert len(five) == len(one)
+
+
+def test_reminders_go_to_branches_that_have_not_submitted(demo, committed):
+    cycle = Cycle.objects.get()
+    Cycle.objects.filter(pk=cycle.pk).update(deadline=datetime.date.today() + datetime.timedelta(3))
+    call_command("send_deadline_reminders", verbosity=0)
+    reminded = {address for message in mail.outbox for address in message.to}
+    assert demo["manager"].email in reminded and demo["manager6"].email in reminded
+    mail.outbox.clear()
+    committed(services.submit_plan, plan_id=demo["plan"].pk, by=demo["manager"])
+    mail.outbox.clear()
+    call_command("send_deadline_reminders", verbosity=0)
+    reminded = {address for message in mail.outbox for address in message.to}
+    assert demo["manager"].email not in reminded and demo["manager2"].email in reminded
+
+
+def test_no_reminders_long_before_the_deadline(demo):
+    Cycle.objects.update(deadline=datetime.date.today() + datetime.timedelta(30))
+    call_command("send_deadline_reminders", "--days", "7", verbosity=0)
+    assert not mail.outbox
+
+
+def test_a_versions_pdf_is_served_from_storage(client, submitted):
+    plan = submitted["plan"]
+    client.force_login(submitted["reviewer"])
+    response = client.get(reverse("reviews:version_pdf", args=[plan.pk, 1]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    client.force_login(submitted["reviewer2"])
+    assert client.get(reverse("reviews:version_pdf", args=[plan.pk, 1])).status_code == 404
+
+
+def test_the_overview_shows_the_history(client, submitted):
+    services.return_plan(
+        plan_id=submitted["plan"].pk, by=submitted["reviewer"], reason="请细化渠道"
+    )
+    client.force_login(submitted["staff"])
+    html = client.get(reverse("plans:overview", args=[submitted["plan"].pk])).content.decode()
+    assert "请细化渠道" in html
+    assert reverse("reviews:version", args=[submitted["plan"].pk, 1]) in html
