@@ -44,7 +44,9 @@ def save_section(*, plan: Plan, section, form, formsets, expected_revision: int,
     meanwhile); in both cases nothing is written.
     """
     with transaction.atomic():
-        locked = Plan.objects.select_for_update().select_related("branch").get(pk=plan.pk)
+        locked = (
+            Plan.objects.select_for_update(of=("self",)).select_related("branch").get(pk=plan.pk)
+        )
         if not can(by, Action.EDIT, locked):
             raise PermissionDenied(_("This plan can no longer be edited."))
         content = section.model.objects.select_for_update().get(plan=locked)

@@ -61,8 +61,7 @@ def overview(request, plan_id):
             "percent": percent_complete(states),
             "editable": Action.EDIT in review["actions"],
             "chapters": [
-                (state, review["threads_by_section"].get(state.section.key, []))
-                for state in states
+                (state, review["threads_by_section"].get(state.section.key, [])) for state in states
             ],
             **review,
         },

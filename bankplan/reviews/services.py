@@ -40,8 +40,11 @@ def submission_gaps(plan: Plan) -> list[Missing]:
 
 
 def _locked(plan_id: int, *, by, action: Action, expected_status: str | None) -> Plan:
+    # Lock the plan row only: the joined unit rows are read, not changed.
     plan = (
-        Plan.objects.select_for_update().select_related("cycle", "branch__parent").get(pk=plan_id)
+        Plan.objects.select_for_update(of=("self",))
+        .select_related("cycle", "branch__parent")
+        .get(pk=plan_id)
     )
     if expected_status is not None and plan.status != expected_status:
         raise TransitionError(
