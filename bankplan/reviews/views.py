@@ -1,5 +1,8 @@
 """Submission, review and history screens. Thin: GET shows, POST calls a service."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Exists, Max, OuterRef, Prefetch
@@ -22,24 +25,53 @@ from .forms import CommentForm, ReasonForm, TransitionForm
 from .models import Comment, Version
 from .snapshots import show_snapshot
 
+
+@dataclass(frozen=True)
+class TransitionPage:
+    service: Callable
+    form: type
+    heading: str
+    explanation: str
+    button: str
+    button_class: str
+    success: str
+
+
 TRANSITIONS = {
-    # action: (service, form, template, success message)
-    Action.RETURN: (
+    Action.RETURN: TransitionPage(
         services.return_plan,
         ReasonForm,
-        "return",
+        gettext_lazy("Return the plan for revision"),
+        gettext_lazy(
+            "The branch manager gets your reason by mail and sees your comments "
+            "beside each section."
+        ),
+        gettext_lazy("Return for revision"),
+        "btn-warning",
         gettext_lazy("The plan was returned to the branch."),
     ),
-    Action.APPROVE: (
+    Action.APPROVE: TransitionPage(
         services.approve_plan,
         TransitionForm,
-        "approve",
+        gettext_lazy("Approve the plan"),
+        gettext_lazy(
+            "The approved version becomes the branch's commitment for the year; "
+            "its PDF carries your approval."
+        ),
+        gettext_lazy("Approve"),
+        "btn-success",
         gettext_lazy("The plan is approved."),
     ),
-    Action.REOPEN: (
+    Action.REOPEN: TransitionPage(
         services.reopen_plan,
         ReasonForm,
-        "reopen",
+        gettext_lazy("Reopen the approved plan"),
+        gettext_lazy(
+            "The branch can then revise the plan and submit it again; "
+            "the approved version stays on record."
+        ),
+        gettext_lazy("Reopen as a draft"),
+        "btn-danger",
         gettext_lazy("The plan is open for revision again."),
     ),
 }
@@ -47,21 +79,23 @@ TRANSITIONS = {
 
 def _transition(request, plan_id, action: Action):
     plan = get_plan_for(request.user, plan_id, action)
-    service, form_class, template, success = TRANSITIONS[action]
-    form = form_class(request.POST or None, initial={"status": plan.status})
+    page = TRANSITIONS[action]
+    form = page.form(request.POST or None, initial={"status": plan.status})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
-            service(plan_id=plan.pk, by=request.user, expected_status=data.pop("status"), **data)
+            page.service(
+                plan_id=plan.pk, by=request.user, expected_status=data.pop("status"), **data
+            )
         except services.TransitionError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, success)
+            messages.success(request, page.success)
             return redirect("plans:overview", plan_id=plan.pk)
     return render(
         request,
-        f"reviews/{template}.html",
-        {"plan": plan, "form": form, "version": plan.versions.last()},
+        "reviews/transition.html",
+        {"plan": plan, "form": form, "page": page, "version": plan.versions.last()},
     )
 
 
