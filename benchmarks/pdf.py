@@ -3,7 +3,8 @@
 Run: DEBUG=1 .venv/bin/python benchmarks/pdf.py [N]
 Renders the demo plan of `manager` N times through the app (context, HTML, PDF) and N
 times with bare WeasyPrint on the same HTML, and prints the medians, the page count and
-the size. Uses a throw-away SQLite database with the demo bank.
+the size; then submits the plan and times downloads of the stored version PDF. Uses a
+throw-away SQLite database with the demo bank.
 """
 
 import io
@@ -17,6 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DEBUG", "1")
 os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
+os.environ["MEDIA_ROOT"] = tempfile.mkdtemp()  # stored version PDFs
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bankplan.settings")
 
 import django
@@ -24,12 +26,16 @@ import django
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
 from weasyprint import HTML  # noqa: E402
 
 from bankplan.documents.fetcher import BASE_URL, StaticFilesFetcher  # noqa: E402
 from bankplan.documents.rendering import render_plan_html, render_plan_pdf  # noqa: E402
+from bankplan.organisation.models import User  # noqa: E402
 from bankplan.plans.models import Plan  # noqa: E402
+from bankplan.reviews.services import submit_plan  # noqa: E402
 
 
 def median_seconds(function, runs: int) -> tuple[float, object]:
@@ -41,7 +47,24 @@ def median_seconds(function, runs: int) -> tuple[float, object]:
     return statistics.median(timings), result
 
 
+def stored_download(plan, runs: int) -> float:
+    """Median time to download a submitted version's PDF, which is served from storage."""
+    version = submit_plan(plan_id=plan.pk, by=User.objects.get(username="manager"))
+    client = Client()
+    client.force_login(User.objects.get(username="reviewer"))
+    url = f"/plans/{plan.pk}/versions/{version.number}/pdf/"
+
+    def download():
+        response = client.get(url)
+        assert response.status_code == 200
+        return b"".join(response.streaming_content)
+
+    seconds, _ = median_seconds(download, runs * 4)
+    return seconds
+
+
 def main(runs: int) -> None:
+    setup_test_environment()
     call_command("migrate", verbosity=0)
     call_command("load_demo", verbosity=0)
     plan = Plan.objects.get(branch__memberships__user__username="manager")
@@ -64,6 +87,7 @@ def main(runs: int) -> None:
     print(f"  context + HTML only                  {html_only * 1000:.1f} ms")
     print(f"  bare WeasyPrint on the same HTML     {bare:.3f} s")
     print(f"  app overhead over bare WeasyPrint    {(app - bare) / bare * 100:+.1f}%")
+    print(f"  stored version PDF download          {stored_download(plan, runs) * 1000:.1f} ms")
 
 
 if __name__ == "__main__":
