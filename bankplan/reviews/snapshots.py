@@ -5,9 +5,12 @@ are looked up when it is shown, so a version reads in the reader's language.
 """
 
 from dataclasses import dataclass
+from decimal import Decimal
 
+from django.db import models
 from django.utils.translation import gettext as _
 
+from bankplan.lib import figures
 from bankplan.plans.progress import load_plan
 from bankplan.plans.sections.base import Section, Table
 from bankplan.plans.sections.registry import SECTIONS
@@ -37,6 +40,8 @@ def shown(model, name: str, value) -> str:
     field = model._meta.get_field(name)
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.DecimalField):
+        return figures.wan(Decimal(value), field.decimal_places)
     return str(value)
 
 

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from bankplan.lib import figures
 from bankplan.plans.models import Cycle, Plan, Status
 from bankplan.plans.sections.products import KpiTarget
 from bankplan.plans.sections.swot import SwotItem
@@ -120,7 +121,7 @@ def test_versions_compare_section_by_section(client, submitted):
         if r.kind == "changed" and any(c.delta for c in r.changes)
     )
     change = next(c for c in deposits.changes if c.label in {"本年目标", "this year's target"})
-    assert change.delta == 1000 and change.old == str(old_target)
+    assert change.delta == 1000 and change.old == figures.wan(old_target)
 
     client.force_login(submitted["reviewer"])
     page = client.get(reverse("reviews:compare", args=[plan.pk]))
@@ -216,3 +217,15 @@ def test_the_overview_shows_the_history(client, submitted):
     html = client.get(reverse("plans:overview", args=[submitted["plan"].pk])).content.decode()
     assert "请细化渠道" in html
     assert reverse("reviews:version", args=[submitted["plan"].pk, 1]) in html
+
+
+def test_a_snapshot_row_holds_what_the_author_filled_in(submitted):
+    from bankplan.plans.sections.registry import SECTIONS
+
+    snapshot = submitted["plan"].versions.get().snapshot["sections"]
+    for section in SECTIONS:
+        for table in section.tables:
+            rows = snapshot[section.key]["tables"][table.name]
+            assert rows, (section.key, table.name)
+            assert set(rows[0]) == {"key", "label", *table.columns}
+            assert table.formset.fk.name not in rows[0]

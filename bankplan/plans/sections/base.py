@@ -196,9 +196,8 @@ class Table:
     @property
     def columns(self) -> list[str]:
         """The row fields an author fills in (a fixed table's KPI is its key instead)."""
-        return [
-            name for name in self.formset.form._meta.fields if not (self.fixed and name == "kpi")
-        ]
+        skipped = {self.formset.fk.name, "kpi" if self.fixed else ""}
+        return [name for name in self.formset.form._meta.fields if name not in skipped]
 
     def row_key(self, row) -> str:
         """What identifies a row across versions: its KPI's code, or its id."""
