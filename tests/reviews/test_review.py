@@ -229,3 +229,14 @@ def test_a_snapshot_row_holds_what_the_author_filled_in(submitted):
             assert rows, (section.key, table.name)
             assert set(rows[0]) == {"key", "label", *table.columns}
             assert table.formset.fk.name not in rows[0]
+
+
+def test_head_office_reads_review_records_in_the_admin_but_cannot_change_them(client, submitted):
+    client.force_login(submitted["admin"])
+    for name in ("version", "auditentry", "thread"):
+        assert client.get(reverse(f"admin:reviews_{name}_changelist")).status_code == 200
+    entry = submitted["plan"].audit_entries.get()
+    url = reverse("admin:reviews_auditentry_change", args=[entry.pk])
+    client.post(url, {"reason": "rewritten"})
+    entry.refresh_from_db()
+    assert entry.reason == ""
