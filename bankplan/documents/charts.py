@@ -45,7 +45,7 @@ class KpiFigures:
         if self.kpi.measure == "percent":
             return figures.percent(value)
         if self.kpi.measure == "wan_yuan":
-            return figures.wan(value, 0)
+            return figures.wan_or_yi(value)
         return figures.count(value)
 
 
@@ -87,8 +87,9 @@ def change_chart(rows: list[KpiFigures]) -> SafeString:
     if not rows:
         return SafeString("")
     biggest = max(abs(row.change) for row in rows) or Decimal(1)
-    axis = LABEL_WIDTH + (WIDTH - LABEL_WIDTH - 170) / 2
-    half = (WIDTH - LABEL_WIDTH - 170) / 2 - 4
+    values_width = 200  # "+10.2%  5.86 亿元" right of the bars
+    axis = LABEL_WIDTH + (WIDTH - LABEL_WIDTH - values_width) / 2
+    half = (WIDTH - LABEL_WIDTH - values_width) / 2 - 4
     parts = [
         format_html(
             '<text x="{}" y="14" font-weight="bold">{}</text>'
@@ -109,7 +110,7 @@ def change_chart(rows: list[KpiFigures]) -> SafeString:
             format_html(
                 '<text x="0" y="{ty}">{label}</text>'
                 '<rect x="{x}" y="{by}" width="{w}" height="{h}" fill="{colour}"/>'
-                '<text x="{vx}" y="{ty}" fill="#333">{change}  {last} → {target}</text>',
+                '<text x="{vx}" y="{ty}" fill="#333">{change}  {target}</text>',
                 ty=y + 14,
                 label=row.kpi.display_name,
                 x=f"{x:.1f}",
@@ -117,9 +118,8 @@ def change_chart(rows: list[KpiFigures]) -> SafeString:
                 w=f"{max(length, 1):.1f}",
                 h=ROW_HEIGHT - 8,
                 colour="#2e7d32" if row.improves else "#c62828",
-                vx=WIDTH - 165,
+                vx=WIDTH - values_width + 5,
                 change=f"{row.change:+.1f}%",
-                last=row.shown(row.last_actual),
                 target=row.shown(row.target),
             )
         )

@@ -80,13 +80,6 @@ class Unit(models.Model):
             }
         raise ValidationError({"parent": message}, code="wrong_parent")
 
-    @property
-    def region(self):
-        """The regional branch a branch belongs to (or the region itself)."""
-        if self.kind == self.Kind.BRANCH:
-            return self.parent
-        return self if self.kind == self.Kind.REGION else None
-
 
 class Role(models.TextChoices):
     BRANCH_MANAGER = "branch_manager", _("Branch manager")

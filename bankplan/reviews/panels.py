@@ -8,7 +8,7 @@ from .models import Comment
 
 
 def review_context(plan, user) -> dict:
-    threads = plan.threads.select_related("version").prefetch_related(
+    threads = plan.threads.select_related("version", "resolved_by").prefetch_related(
         Prefetch("comments", queryset=Comment.objects.select_related("author"))
     )
     by_section = {}

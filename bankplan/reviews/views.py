@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Exists, Max, OuterRef, Prefetch
+from django.db.models import Exists, Max, OuterRef
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,13 +16,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bankplan.organisation.models import Unit
-from bankplan.plans.access import Action, allowed_actions, get_plan_for
+from bankplan.plans.access import Action, get_plan_for
 from bankplan.plans.models import Cycle, Plan, Status
 
 from . import services
 from .diff import diff_snapshots
 from .forms import CommentForm, ReasonForm, TransitionForm
-from .models import Comment, Version
+from .models import Version
+from .panels import review_context
 from .snapshots import show_snapshot
 
 
@@ -141,35 +142,26 @@ def _version(plan, number) -> Version:
     )
 
 
-def threads_of(plan, section_key=None):
-    threads = plan.threads.select_related("version", "created_by", "resolved_by").prefetch_related(
-        Prefetch("comments", queryset=Comment.objects.select_related("author"))
-    )
-    return threads.filter(section=section_key) if section_key else threads
-
-
 def version(request, plan_id, number):
     plan = get_plan_for(request.user, plan_id)
     shown = _version(plan, number)
-    previous = plan.versions.filter(number__lt=number).last()
-    by_section = {}
-    for thread in threads_of(plan):
-        by_section.setdefault(thread.section, []).append(thread)
+    review = review_context(plan, request.user)
+    previous = next((v for v in reversed(review["versions"]) if v.number < number), None)
+    by_section = review["threads_by_section"]
     return render(
         request,
         "reviews/version.html",
         {
             "plan": plan,
             "version": shown,
-            "versions": plan.versions.all(),
+            "versions": review["versions"],
             "sections": [
                 (s, by_section.get(s.section.key, [])) for s in show_snapshot(shown.snapshot)
             ],
             "changes": diff_snapshots(previous.snapshot, shown.snapshot) if previous else None,
             "previous": previous,
-            "actions": allowed_actions(request.user, plan),
-            "comment_form": CommentForm(),
-            "is_latest": shown.number == plan.versions.aggregate(n=Max("number"))["n"],
+            "actions": review["actions"],
+            "is_latest": shown.number == review["versions"][-1].number,
         },
     )
 

@@ -29,9 +29,3 @@ def test_a_role_is_held_in_the_right_kind_of_unit(bank, author):
 def test_a_role_is_held_once_per_unit(bank, author):
     with pytest.raises(IntegrityError), transaction.atomic():
         Membership.objects.create(user=author, unit=bank["a"], role=Role.BRANCH_MANAGER)
-
-
-def test_a_branch_knows_its_region(bank):
-    assert bank["a"].region == bank["r1"]
-    assert bank["r1"].region == bank["r1"]
-    assert bank["head"].region is None

@@ -8,7 +8,6 @@ from bankplan.lib import figures
 register = template.Library()
 
 register.filter("wan", figures.wan)
-register.filter("wan_or_yi", figures.wan_or_yi)
 register.filter("count", figures.count)
 register.filter("pct", figures.percent)
 
