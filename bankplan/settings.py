@@ -1,8 +1,10 @@
 """Settings for bankplan, read from the environment.
 
 Every setting that differs between a laptop and the bank's servers comes from an
-environment variable. Production (DEBUG off) refuses to start without a SECRET_KEY:
-a guessable default key would let anyone forge sessions.
+environment variable. Production (DEBUG off) gets no default SECRET_KEY: the app then
+refuses to start serving (Django will not run with an empty key), because a guessable
+default would let anyone forge sessions. Commands that need no key (migrations, checks)
+still run.
 """
 
 import os
@@ -33,10 +35,9 @@ def env_list(name: str, default: str = "") -> list[str]:
 DEBUG = env_bool("DEBUG")
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+if not SECRET_KEY and DEBUG:
     SECRET_KEY = "django-insecure-development-only-key"
+# Without DEBUG an empty key stays empty, and loading the WSGI/ASGI application fails.
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")

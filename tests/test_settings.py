@@ -15,7 +15,7 @@ PRINT_SETTINGS = (
 )
 
 
-def load_settings(**env):
+def run_python(code, **env):
     clean = {
         k: v
         for k, v in os.environ.items()
@@ -23,7 +23,7 @@ def load_settings(**env):
     }
     clean.update(env, DJANGO_SETTINGS_MODULE="bankplan.settings")
     return subprocess.run(
-        [sys.executable, "-c", PRINT_SETTINGS],
+        [sys.executable, "-c", code],
         cwd=ROOT,
         env=clean,
         capture_output=True,
@@ -32,10 +32,33 @@ def load_settings(**env):
     )
 
 
+def load_settings(**env):
+    return run_python(PRINT_SETTINGS, **env)
+
+
+def start_server(**env):
+    """Import the WSGI application as a server does at start-up."""
+    return run_python("import bankplan.wsgi", **env)
+
+
 def test_production_without_a_secret_key_does_not_start():
-    result = load_settings(DEBUG="0")
+    result = start_server(DEBUG="0")
     assert result.returncode != 0
-    assert "SECRET_KEY must be set" in result.stderr
+    assert "The SECRET_KEY setting must not be empty" in result.stderr
+
+
+def test_production_with_a_secret_key_starts():
+    result = start_server(DEBUG="0", SECRET_KEY="s3cret", ALLOWED_HOSTS="plans.bank.local")
+    assert result.returncode == 0, result.stderr
+
+
+def test_migrations_can_be_checked_without_a_secret_key():
+    result = run_python(
+        "import django; django.setup(); from django.core.management import call_command; "
+        "call_command('makemigrations', '--check', '--dry-run', verbosity=0)",
+        DEBUG="0",
+    )
+    assert result.returncode == 0, result.stderr
 
 
 def test_production_reads_its_settings_from_the_environment():
