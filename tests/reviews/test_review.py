@@ -240,3 +240,11 @@ def test_head_office_reads_review_records_in_the_admin_but_cannot_change_them(cl
     client.post(url, {"reason": "rewritten"})
     entry.refresh_from_db()
     assert entry.reason == ""
+
+
+def test_the_review_queue_is_offered_to_reviewers_only(client, demo):
+    queue = reverse("reviews:queue")
+    for username, offered in [("reviewer", True), ("admin", True), ("manager", False)]:
+        client.force_login(demo[username])
+        html = client.get(reverse("plans:list")).content.decode()
+        assert (queue in html) == offered, username
