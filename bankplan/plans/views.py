@@ -3,7 +3,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -40,7 +39,7 @@ def plan_list(request):
 def start_plan(request, cycle_id):
     cycle = get_object_or_404(Cycle, pk=cycle_id)
     branch = get_object_or_404(
-        Unit.objects.filter(Q(pk__in=branches_managed_by(request.user))),
+        Unit.objects.filter(pk__in=branches_managed_by(request.user)),
         pk=request.POST.get("branch"),
     )
     plan = services.start_plan(cycle=cycle, branch=branch, by=request.user)

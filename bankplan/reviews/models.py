@@ -49,14 +49,17 @@ class Version(models.Model):
         return _("Version %(number)d") % {"number": self.number}
 
 
+class AuditAction(models.TextChoices):
+    SUBMITTED = "submitted", _("submitted")
+    RETURNED = "returned", _("returned for revision")
+    APPROVED = "approved", _("approved")
+    REOPENED = "reopened", _("reopened")
+
+
 class AuditEntry(models.Model):
     """One step of a plan's history. Written once, never changed or deleted."""
 
-    class Action(models.TextChoices):
-        SUBMITTED = "submitted", _("submitted")
-        RETURNED = "returned", _("returned for revision")
-        APPROVED = "approved", _("approved")
-        REOPENED = "reopened", _("reopened")
+    Action = AuditAction
 
     plan = models.ForeignKey(
         Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="audit_entries"
@@ -84,7 +87,7 @@ class AuditEntry(models.Model):
         ordering = ["at", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(action__in=["submitted", "returned", "approved", "reopened"]),
+                condition=models.Q(action__in=AuditAction.values),
                 name="audit_action_valid",
             ),
         ]

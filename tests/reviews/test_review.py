@@ -8,8 +8,10 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from bankplan.lib import figures
+from bankplan.organisation.models import Unit
 from bankplan.plans.models import Cycle, Plan, Status
 from bankplan.plans.sections.products import KpiTarget
 from bankplan.plans.sections.swot import SwotItem
@@ -138,20 +140,42 @@ def test_text_diff_marks_characters_and_escapes():
 
 
 def test_the_queue_lists_waiting_plans_oldest_first(client, submitted, cycle_plans):
+    # Submitted 2, 9 and 5 days ago: the queue shows the 9-day one first.
+    now = timezone.now()
+    for plan, days in zip([submitted["plan"], *cycle_plans], [2, 9, 5], strict=True):
+        plan.versions.update(submitted_at=now - datetime.timedelta(days=days))
     client.force_login(submitted["reviewer"])
-    response = client.get(reverse("reviews:queue"))
-    plans = [plan for plan, _days in response.context["rows"]]
-    assert plans == sorted(plans, key=lambda p: p.submitted_at)
-    assert submitted["plan"] in plans
-    assert all(p.branch.parent == submitted["plan"].branch.parent for p in plans)
+    rows = client.get(reverse("reviews:queue")).context["rows"]
+    assert [(plan.pk, days) for plan, days in rows] == [
+        (cycle_plans[0].pk, 9),
+        (cycle_plans[1].pk, 5),
+        (submitted["plan"].pk, 2),
+    ]
     other = client.get(reverse("reviews:queue"), {"status": "approved"})
     assert list(other.context["rows"]) == []
 
 
+def test_the_queue_filters_by_region(client, submitted, cycle_plans):
+    region = submitted["plan"].branch.parent
+    client.force_login(submitted["admin"])
+    mine = client.get(reverse("reviews:queue"), {"region": region.pk}).context["rows"]
+    assert len(mine) == 3
+    other = Unit.objects.filter(kind="region").exclude(pk=region.pk).get()
+    assert list(client.get(reverse("reviews:queue"), {"region": other.pk}).context["rows"]) == []
+
+
+def test_a_reviewer_never_sees_another_regions_plans_in_the_queue(client, submitted):
+    client.force_login(submitted["reviewer2"])
+    assert list(client.get(reverse("reviews:queue")).context["rows"]) == []
+
+
+def test_comparing_needs_two_versions(client, submitted):
+    client.force_login(submitted["reviewer"])
+    assert client.get(reverse("reviews:compare", args=[submitted["plan"].pk])).status_code == 404
+
+
 def submitted_plan_of(demo, username):
     """A plan of ``username``'s branch, waiting in the queue with one version."""
-    from bankplan.organisation.models import Unit
-
     user = demo[username]
     branch = Unit.objects.get(memberships__user=user)
     plan, _ = Plan.objects.get_or_create(

@@ -87,6 +87,9 @@ def section_helper() -> FormHelper:
     return helper
 
 
+BLANK_CHOICE_LABEL = _("Choose…")
+
+
 def label_blank_choices(form: forms.BaseForm) -> None:
     """Word the empty choice of every select in our own (translated) words."""
     for form_field in form.fields.values():
@@ -97,9 +100,6 @@ def label_blank_choices(form: forms.BaseForm) -> None:
             choices = list(form_field.choices)
             if choices[0][0] in ("", None):
                 form_field.choices = [("", BLANK_CHOICE_LABEL), *choices[1:]]
-
-
-BLANK_CHOICE_LABEL = _("Choose…")
 
 
 class SectionForm(forms.ModelForm):
