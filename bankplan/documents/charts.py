@@ -37,13 +37,21 @@ class KpiFigures:
         return (self.target - self.last_actual) / self.last_actual * 100
 
     @property
+    def change_text(self) -> str:
+        """A ratio's change reads in percentage points (1.32% -> 1.25% is -0.07 points,
+        not -5.3%); every other figure's in percent."""
+        if self.kpi.measure == "percent":
+            return figures.points(self.target - self.last_actual)
+        return f"{self.change:+.1f}%"
+
+    @property
     def improves(self) -> bool:
         change = self.change or 0
         return change <= 0 if self.kpi.direction == "lower" else change >= 0
 
     def shown(self, value) -> str:
         if self.kpi.measure == "percent":
-            return figures.percent(value)
+            return figures.ratio(value)
         if self.kpi.measure == "wan_yuan":
             return figures.wan_or_yi(value)
         return figures.count(value)
@@ -119,7 +127,7 @@ def change_chart(rows: list[KpiFigures]) -> SafeString:
                 h=ROW_HEIGHT - 8,
                 colour="#2e7d32" if row.improves else "#c62828",
                 vx=WIDTH - values_width + 5,
-                change=f"{row.change:+.1f}%",
+                change=row.change_text,
                 target=row.shown(row.target),
             )
         )

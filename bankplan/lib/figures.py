@@ -1,5 +1,6 @@
 """How figures are written: 万元 amounts with thousands separators, 亿元 when large,
-percentages with one decimal. Decimals throughout; a float never enters."""
+percentages with one decimal (a ratio a user entered keeps its second decimal). Decimals
+throughout; a float never enters."""
 
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -47,3 +48,19 @@ def percent(value: Decimal | int | None) -> str:
     if value is None or value == "":
         return ""
     return f"{_fixed(value, 1)}%"
+
+
+def ratio(value: Decimal | int | None) -> str:
+    """A ratio someone entered, such as an NPL ratio target: one decimal, or two when the
+    second is not zero, because rounding a 1.25% target to 1.3% would misstate it."""
+    if value is None or value == "":
+        return ""
+    value = Decimal(value)
+    places = 1 if value == value.quantize(Decimal("0.1")) else 2
+    return f"{_fixed(value, places)}%"
+
+
+def points(value: Decimal) -> str:
+    """The change of a ratio in percentage points, signed: ``-0.07 个百分点``."""
+    sign = "-" if value < 0 else "+"
+    return _("%(points)s pp") % {"points": sign + _fixed(abs(value), 2)}

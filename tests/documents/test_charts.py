@@ -11,7 +11,7 @@ def fill(plan, kpis):
     figures = {
         "deposits": ("50000", "56000", ["1500", "1500", "1500", "1500"]),
         "new_customers": ("1000", "900", ["300", "200", "200", "200"]),
-        "npl": ("1.5", "1.3", ["1.5", "1.4", "1.4", "1.3"]),
+        "npl": ("1.32", "1.25", ["1.3", "1.3", "1.28", "1.25"]),
     }
     for code, (last, target, quarters) in figures.items():
         LastYearResult.objects.create(
@@ -29,8 +29,10 @@ def test_the_change_chart_shows_each_target_against_last_year(plan, kpis):
     fill(plan, kpis)
     svg = charts.change_chart(charts.kpi_figures(load_plan(plan)))
     assert svg.startswith("<svg") and 'role="img"' in svg
-    assert "+12.0%" in svg and "-10.0%" in svg and "-13.3%" in svg
+    assert "+12.0%" in svg and "-10.0%" in svg
     assert "5.60 亿元" in svg  # 56,000 万元 reads in 亿元
+    # a ratio changes by percentage points and keeps the decimal that was entered
+    assert "-0.07 个百分点  1.25%" in svg
     # fewer new customers is worse (red); a lower NPL ratio is better (green)
     colours = re.findall(r'fill="(#[0-9a-f]{6})"/>', svg)
     assert colours == ["#2e7d32", "#c62828", "#2e7d32"]

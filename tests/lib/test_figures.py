@@ -20,3 +20,17 @@ def test_large_amounts_read_in_yi():
 def test_percentages_have_one_decimal_and_counts_none():
     assert figures.percent(Decimal("1.25")) == "1.3%"
     assert figures.count(Decimal("12000")) == "12,000"
+
+
+def test_an_entered_ratio_keeps_its_second_decimal():
+    assert figures.ratio(Decimal("1.25")) == "1.25%"  # not 1.3%: that would misstate a target
+    assert figures.ratio(Decimal("1.30")) == "1.3%"
+    assert figures.ratio(Decimal("12")) == "12.0%"
+    assert figures.ratio(None) == ""
+
+
+def test_a_change_of_a_ratio_reads_in_points():
+    with translation.override("zh-hans"):
+        assert figures.points(Decimal("-0.07")) == "-0.07 个百分点"
+    with translation.override("en"):
+        assert figures.points(Decimal("0.5")) == "+0.50 pp"

@@ -16,7 +16,7 @@ register.filter("pct", figures.percent)
 def kpi_value(value, kpi) -> str:
     """A figure written the way its KPI's unit is written."""
     if kpi.measure == "percent":
-        return figures.percent(value)
+        return figures.ratio(value)
     if kpi.measure == "wan_yuan":
         return figures.wan(value)
     return figures.count(value)
