@@ -50,11 +50,9 @@ class KpiFigures:
         return change <= 0 if self.kpi.direction == "lower" else change >= 0
 
     def shown(self, value) -> str:
-        if self.kpi.measure == "percent":
-            return figures.ratio(value)
         if self.kpi.measure == "wan_yuan":
-            return figures.wan_or_yi(value)
-        return figures.count(value)
+            return figures.wan_or_yi(value)  # with its unit: the chart has no unit column
+        return figures.in_measure(value, self.kpi.measure)
 
 
 def kpi_figures(plan) -> list[KpiFigures]:

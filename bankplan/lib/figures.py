@@ -64,3 +64,20 @@ def points(value: Decimal) -> str:
     """The change of a ratio in percentage points, signed: ``-0.07 个百分点``."""
     sign = "-" if value < 0 else "+"
     return _("%(points)s pp") % {"points": sign + _fixed(abs(value), 2)}
+
+
+def in_measure(value: Decimal | int | None, measure: str) -> str:
+    """A KPI figure written the way its unit is: 万元 with two places, customers and cards
+    whole, a ratio as entered."""
+    if measure == "percent":
+        return ratio(value)
+    if measure == "wan_yuan":
+        return wan(value)
+    return count(value)
+
+
+def change_in_measure(delta: Decimal, measure: str) -> str:
+    """A signed difference of a KPI figure: ``+1,200.00``, ``-35``, ``-0.07 个百分点``."""
+    if measure == "percent":
+        return points(delta)
+    return ("-" if delta < 0 else "+") + in_measure(abs(delta), measure)

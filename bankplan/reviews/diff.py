@@ -4,13 +4,13 @@ import difflib
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from bankplan.plans.sections.base import Section, Table
 from bankplan.plans.sections.registry import SECTIONS
 
-from .snapshots import label, shown
+from .snapshots import label, shown, shown_change
 
 
 def marked_diff(old: str, new: str) -> SafeString:
@@ -42,15 +42,26 @@ class Change:
     new: str
     marked: SafeString
     delta: Decimal | None = None  # for figures: new minus old
+    delta_shown: str = ""  # the delta as the figures are written: "+1,200.00"
 
 
-def _change(model, name, old, new) -> Change | None:
+def _change(model, name, old, new, measure: str | None = None) -> Change | None:
     if old == new:
         return None
-    before, after = shown(model, name, old), shown(model, name, new)
+    before, after = shown(model, name, old, measure), shown(model, name, new, measure)
     old_number, new_number = _number(old), _number(new)
-    delta = new_number - old_number if old_number is not None and new_number is not None else None
-    return Change(label(model, name), before, after, marked_diff(before, after), delta)
+    if old_number is None or new_number is None:
+        return Change(label(model, name), before, after, marked_diff(before, after))
+    delta = new_number - old_number
+    # A figure is read whole: 2,600 -> 2,800, not a changed digit inside it.
+    return Change(
+        label(model, name),
+        before,
+        after,
+        format_html("<del>{}</del> → <ins>{}</ins>", before, after),
+        delta,
+        shown_change(model, name, delta, measure),
+    )
 
 
 @dataclass(frozen=True)
@@ -89,7 +100,11 @@ def diff_table(table: Table, old_rows: list[dict], new_rows: list[dict]) -> Tabl
         changes = [
             c
             for name in table.columns
-            if (c := _change(table.row_model, name, before.get(name), row.get(name)))
+            if (
+                c := _change(
+                    table.row_model, name, before.get(name), row.get(name), row.get("measure")
+                )
+            )
         ]
         if changes:
             rows.append(RowDiff("changed", row["label"], changes))

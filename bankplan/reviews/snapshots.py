@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from bankplan.lib import figures
+from bankplan.plans.models import Measure
 from bankplan.plans.progress import load_plan
 from bankplan.plans.sections.base import Section, Table
 from bankplan.plans.sections.registry import SECTIONS
@@ -29,8 +30,13 @@ def label(model, name: str) -> str:
     return str(model._meta.get_field(name).verbose_name)
 
 
-def shown(model, name: str, value) -> str:
-    """A snapshot value as a person reads it."""
+def is_figure(model, name: str) -> bool:
+    field = model._meta.get_field(name)
+    return not field.choices and isinstance(field, models.DecimalField | models.IntegerField)
+
+
+def shown(model, name: str, value, measure: str | None = None) -> str:
+    """A snapshot value as a person reads it; ``measure`` is a KPI row's unit."""
     if value is None or value == "":
         return "–"
     if isinstance(value, bool):
@@ -40,16 +46,34 @@ def shown(model, name: str, value) -> str:
     field = model._meta.get_field(name)
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
+    if measure and isinstance(field, models.DecimalField):
+        return figures.in_measure(Decimal(value), measure)
     if isinstance(field, models.DecimalField):
         return figures.wan(Decimal(value), field.decimal_places)
+    if isinstance(field, models.IntegerField):
+        return figures.count(value)
     return str(value)
+
+
+def shown_change(model, name: str, delta: Decimal, measure: str | None = None) -> str:
+    """A signed difference of two snapshot figures, written like the figures."""
+    if measure:
+        return figures.change_in_measure(delta, measure)
+    sign = "-" if delta < 0 else "+"
+    return sign + shown(model, name, abs(delta))
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    figure: bool = False  # figures are right-aligned, as in the plan
 
 
 @dataclass(frozen=True)
 class ShownTable:
     table: Table
-    headers: list[str]
-    rows: list[tuple[dict, list[str]]]  # (the raw row, its cells as shown)
+    headers: list[Cell]
+    rows: list[tuple[dict, list[Cell]]]  # (the raw row, its cells as shown)
 
 
 @dataclass(frozen=True)
@@ -68,21 +92,31 @@ class ShownSection:
         ]
 
 
+def _kpi_unit(measure: str | None) -> str:
+    return str(Measure(measure).label) if measure in Measure.values else "–"
+
+
+def show_table(table: Table, rows: list[dict]) -> ShownTable:
+    model, columns = table.row_model, table.columns
+    headers = [Cell(label(model, c), is_figure(model, c)) for c in columns]
+    if table.fixed:  # one row per KPI: its name and unit first, as in the plan
+        headers = [Cell(_("KPI")), Cell(_("Unit")), *headers]
+    shown_rows = []
+    for row in rows:
+        measure = row.get("measure")
+        cells = [Cell(shown(model, c, row.get(c), measure), is_figure(model, c)) for c in columns]
+        if table.fixed:
+            cells = [Cell(row["label"]), Cell(_kpi_unit(measure)), *cells]
+        shown_rows.append((row, cells))
+    return ShownTable(table, headers, shown_rows)
+
+
 def show_section(section: Section, data: dict) -> ShownSection:
     model = section.model
     fields = [
         (label(model, name), shown(model, name, value)) for name, value in data["fields"].items()
     ]
-    tables = []
-    for table in section.tables:
-        row_model = table.row_model
-        columns = table.columns
-        headers = ([_("KPI")] if table.fixed else []) + [label(row_model, c) for c in columns]
-        rows = []
-        for row in data["tables"].get(table.name, []):
-            cells = [shown(row_model, c, row.get(c)) for c in columns]
-            rows.append((row, ([row["label"]] if table.fixed else []) + cells))
-        tables.append(ShownTable(table, headers, rows))
+    tables = [show_table(t, data["tables"].get(t.name, [])) for t in section.tables]
     return ShownSection(section, fields, tables)
 
 

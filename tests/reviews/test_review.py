@@ -14,6 +14,7 @@ from bankplan.lib import figures
 from bankplan.organisation.models import Unit
 from bankplan.plans.models import Cycle, Plan, Status
 from bankplan.plans.sections.products import KpiTarget
+from bankplan.plans.sections.registry import SECTIONS
 from bankplan.plans.sections.swot import SwotItem
 from bankplan.reviews import services
 from bankplan.reviews.diff import diff_snapshots, marked_diff
@@ -124,6 +125,7 @@ def test_versions_compare_section_by_section(client, submitted):
     )
     change = next(c for c in deposits.changes if c.label in {"本年目标", "this year's target"})
     assert change.delta == 1000 and change.old == figures.wan(old_target)
+    assert change.delta_shown == "+1,000.00"
 
     client.force_login(submitted["reviewer"])
     page = client.get(reverse("reviews:compare", args=[plan.pk]))
@@ -244,15 +246,40 @@ def test_the_overview_shows_the_history(client, submitted):
 
 
 def test_a_snapshot_row_holds_what_the_author_filled_in(submitted):
-    from bankplan.plans.sections.registry import SECTIONS
-
     snapshot = submitted["plan"].versions.get().snapshot["sections"]
     for section in SECTIONS:
         for table in section.tables:
             rows = snapshot[section.key]["tables"][table.name]
             assert rows, (section.key, table.name)
-            assert set(rows[0]) == {"key", "label", *table.columns}
+            kept = {"key", "label", *table.columns} | ({"measure"} if table.fixed else set())
+            assert set(rows[0]) == kept
             assert table.formset.fk.name not in rows[0]
+
+
+def test_a_version_writes_figures_in_their_units(client, submitted):
+    plan = submitted["plan"]
+    services.return_plan(plan_id=plan.pk, by=submitted["reviewer"], reason="不良率再压一压")
+    KpiTarget.objects.filter(products=plan.products, kpi__code="npl_ratio").update(
+        target="1.20", q4="1.20"
+    )
+    services.submit_plan(plan_id=plan.pk, by=submitted["manager"])
+    client.force_login(submitted["reviewer"])
+    page = client.get(reverse("reviews:version", args=[plan.pk, 2]))
+
+    targets = next(
+        t for s in page.context["sections"] if s[0].section.key == "products" for t in s[0].tables
+    )
+    cells = {row["key"]: [cell.text for cell in cells] for row, cells in targets.rows}
+    assert cells["npl_ratio"][:3] == ["不良贷款率", "%", "1.2%"]
+    assert cells["customers_new"][1:3] == ["户", "2,600"]  # a count, not 2,600.00
+    assert cells["deposits_total"][2] == "58,600.00"
+    assert [h.figure for h in targets.headers][:3] == [False, False, True]
+    # the change reads in percentage points, as a banker says it
+    npl = next(
+        c for d in page.context["changes"] for t in d.tables for r in t.rows for c in r.changes
+    )
+    assert npl.old == "1.25%" and npl.delta_shown == "-0.05 个百分点"
+    assert npl.marked == "<del>1.25%</del> → <ins>1.2%</ins>"  # a figure is read whole
 
 
 def test_head_office_reads_review_records_in_the_admin_but_cannot_change_them(client, submitted):

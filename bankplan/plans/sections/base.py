@@ -207,8 +207,10 @@ class Table:
         return row.kpi.display_name if self.fixed else str(row)
 
     def snapshot(self, content) -> list[dict]:
+        # A KPI row keeps its unit, so the version reads 1.25% or 2,600 户 for good.
         return [
             {"key": self.row_key(row), "label": self.row_label(row)}
+            | ({"measure": row.kpi.measure} if self.fixed else {})
             | {name: plain_value(row, name) for name in self.columns}
             for row in self.rows(content)
         ]

@@ -15,8 +15,4 @@ register.filter("pct", figures.percent)
 @register.filter
 def kpi_value(value, kpi) -> str:
     """A figure written the way its KPI's unit is written."""
-    if kpi.measure == "percent":
-        return figures.ratio(value)
-    if kpi.measure == "wan_yuan":
-        return figures.wan(value)
-    return figures.count(value)
+    return figures.in_measure(value, kpi.measure)
