@@ -6,8 +6,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 # System packages WeasyPrint needs for the PDF: Pango, HarfBuzz's subsetter (without it
-# Chinese PDFs take ten times longer), Simplified-Chinese fonts; gettext compiles messages.
-APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk gettext
+# Chinese PDFs take ten times longer), Simplified-Chinese fonts; gettext compiles messages;
+# Chromium and its driver run the browser tests of the pages' JavaScript.
+APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk gettext \
+	chromium chromium-driver
 
 export DJANGO_SETTINGS_MODULE := bankplan.settings
 # The make targets are for development machines; production sets DEBUG and SECRET_KEY itself.

@@ -1,0 +1,110 @@
+"""The pages' JavaScript in a real browser: headless Chromium against the live server.
+
+Everything else is tested through Django's client; these cover what only a browser does:
+the "add a row" button, the remove toggle, the language switch that submits itself.
+"""
+
+import shutil
+
+import pytest
+from django.urls import reverse
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from bankplan.plans.sections.swot import SwotItem
+
+CHROMEDRIVER = shutil.which("chromedriver")
+pytestmark = pytest.mark.skipif(
+    CHROMEDRIVER is None, reason="needs chromium and chromium-driver, which `make setup` installs"
+)
+
+
+@pytest.fixture
+def browser(live_server):
+    options = webdriver.ChromeOptions()
+    # Root on a machine without a display or a network beyond localhost.
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--window-size=1280,1000",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.implicitly_wait(5)
+    yield driver
+    driver.quit()
+
+
+def open_as(browser, live_server, user, path):
+    browser.get(live_server.url + reverse("login") + "?next=" + path)
+    browser.find_element(By.NAME, "username").send_keys(user.username)
+    browser.find_element(By.NAME, "password").send_keys("pw")
+    browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    WebDriverWait(browser, 10).until(lambda b: b.current_url.endswith(path))
+
+
+def click(browser, element):
+    # Into the middle of the window at once (Bootstrap scrolls smoothly, and a click
+    # during the scroll lands on whatever is passing under the pointer).
+    browser.execute_script(
+        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", element
+    )
+    element.click()
+
+
+def save_draft(browser):
+    click(browser, browser.find_element(By.CSS_SELECTOR, "button[name=then][value=stay]"))
+    WebDriverWait(browser, 10).until(
+        lambda b: b.find_elements(By.CSS_SELECTOR, ".alert-success, .alert-danger")
+    )
+
+
+def swot_rows(browser):
+    return browser.find_elements(By.CSS_SELECTOR, 'table[data-formset="items"] tr.formset-row')
+
+
+def test_rows_added_in_the_browser_are_saved(browser, live_server, plan, author):
+    open_as(browser, live_server, author, reverse("plans:section", args=[plan.pk, "swot"]))
+    add = browser.find_element(By.CSS_SELECTOR, '[data-formset-add="items"]')
+    for index, (kind, text) in enumerate((("S", "审批快"), ("W", "网点少"))):
+        click(browser, add)
+        # the new row's first field has the focus, so the author can type at once
+        assert browser.switch_to.active_element.get_attribute("name") == f"items-{index}-kind"
+        row = swot_rows(browser)[-1]
+        Select(row.find_element(By.CSS_SELECTOR, "select[name$='-kind']")).select_by_value(kind)
+        row.find_element(By.CSS_SELECTOR, "textarea[name$='-text']").send_keys(text)
+    save_draft(browser)
+
+    saved = SwotItem.objects.filter(swot__plan=plan).order_by("pk")
+    assert [(i.kind, i.text) for i in saved] == [("S", "审批快"), ("W", "网点少")]
+    assert len(swot_rows(browser)) == 2  # the page shows what was saved
+
+
+def test_a_row_marked_for_removal_goes_when_saved(browser, live_server, plan, author):
+    keep = SwotItem.objects.create(swot=plan.swot, kind="O", text="开发区二期投产")
+    drop = SwotItem.objects.create(swot=plan.swot, kind="T", text="同业降价")
+    open_as(browser, live_server, author, reverse("plans:section", args=[plan.pk, "swot"]))
+    row = swot_rows(browser)[1]
+    click(browser, row.find_element(By.CSS_SELECTOR, "label[for$='-DELETE']"))
+    assert "row-removed" in row.get_attribute("class")  # shown struck out until saved
+    assert SwotItem.objects.filter(pk=drop.pk).exists()
+    save_draft(browser)
+
+    assert list(SwotItem.objects.filter(swot__plan=plan)) == [keep]
+
+
+def test_the_language_switch_submits_itself(browser, live_server, plan, author):
+    open_as(browser, live_server, author, reverse("plans:overview", args=[plan.pk]))
+    page = browser.find_element(By.TAG_NAME, "html")
+    assert page.get_attribute("lang") == "zh-hans"
+    Select(browser.find_element(By.ID, "language-switch")).select_by_value("en")
+    WebDriverWait(browser, 10).until(staleness_of(page))  # no button pressed: it submitted
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+    assert browser.find_element(By.CSS_SELECTOR, ".navbar-brand").text == "Marketing plans"
