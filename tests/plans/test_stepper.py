@@ -190,6 +190,13 @@ def last_year(plan, kpis):
         )
 
 
+def test_targets_are_set_beside_last_years_actual(page, plan, last_year):
+    shown = [form.last_year_actual for form in response_tables(page(plan, "products"))[0]]
+    assert shown == [Decimal(50000), Decimal(1000), Decimal("1.5")]
+    html = page(plan, "products").content.decode()
+    assert "上年 50,000.00" in html and "上年 1,000" in html and "上年 1.5%" in html
+
+
 def test_products_quarters_must_add_up_to_the_year(client, page, plan, last_year):
     data = form_data(page(plan, "products"))
     # new customers: a flow, the quarters share out the year's figure
@@ -206,7 +213,8 @@ def test_products_quarters_must_add_up_to_the_year(client, page, plan, last_year
     assert response.status_code == 200
     form = response.context["tables"][0][1].forms[1]
     assert form.has_error("__all__", "quarters_mismatch")
-    assert "1100" in response.content.decode()  # the message names the sum it found
+    # the message names the sum it found, written as the KPI's figures are
+    assert "1,100" in response.content.decode()
 
     data["targets-1-q4"] = "300"
     # deposits: a balance, the quarters share out the growth over last year's 50,000

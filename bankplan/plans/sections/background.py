@@ -1,9 +1,12 @@
 """Section 1, background (背景与现状分析): where the branch stands today."""
 
+from decimal import Decimal
+
 from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..models import Direction
 from .base import Gap, RowForm, Section, SectionContent, SectionForm, Table, share_field
 from .kpi_rows import KpiRow, KpiRowForm, KpiRowFormSet, kpis_lacking
 
@@ -70,6 +73,16 @@ class LastYearResult(KpiRow):
 
     def __str__(self):
         return str(self.kpi)
+
+    @property
+    def achievement(self) -> Decimal | None:
+        """Actual as a percentage of target. None for a lower-is-better KPI such as the NPL
+        ratio, where doing better than the target means a smaller figure."""
+        if self.kpi.direction != Direction.HIGHER or not self.last_target:
+            return None
+        if self.last_actual is None:
+            return None
+        return self.last_actual / self.last_target * 100
 
 
 class CompetitorType(models.TextChoices):

@@ -27,6 +27,10 @@ WHOLE_NUMBER_MEASURES = {"customers", "cards"}
 class KpiRowForm(RowForm):
     """The KPI is fixed (a hidden field); its figures must suit its unit."""
 
+    # Shown beside the KPI where the author sets this year's figures. Not named after a
+    # field: templates look up form["name"] before form.name.
+    last_year_actual = None
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kpi"].widget = forms.HiddenInput()

@@ -6,6 +6,8 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from bankplan.lib import figures
+
 from .background import LastYearResult
 from .base import (
     Gap,
@@ -145,6 +147,12 @@ class KpiTargetForm(KpiRowForm):
         super().__init__(*args, **kwargs)
         self.last_actuals = last_actuals or {}
 
+    @property
+    def last_year_actual(self):
+        """What the author sets this year's target against (from the background section)."""
+        kpi = getattr(self, "catalogue_kpi", None)  # set by the formset for its own rows
+        return self.last_actuals.get(kpi.pk) if kpi else None
+
     def clean(self):
         cleaned = super().clean()
         kpi, target = cleaned.get("kpi"), cleaned.get("target")
@@ -168,10 +176,10 @@ class KpiTargetForm(KpiRowForm):
                         code="quarters_mismatch",
                         params={
                             "kpi": kpi.display_name,
-                            "split": split,
-                            "growth": growth,
-                            "target": target,
-                            "last": last,
+                            "split": figures.in_measure(split, kpi.measure),
+                            "growth": figures.in_measure(growth, kpi.measure),
+                            "target": figures.in_measure(target, kpi.measure),
+                            "last": figures.in_measure(last, kpi.measure),
                         },
                     ),
                 )
@@ -181,7 +189,11 @@ class KpiTargetForm(KpiRowForm):
                 forms.ValidationError(
                     _("%(kpi)s: the quarters add up to %(split)s, not to the year's %(target)s."),
                     code="quarters_mismatch",
-                    params={"kpi": kpi.display_name, "split": split, "target": target},
+                    params={
+                        "kpi": kpi.display_name,
+                        "split": figures.in_measure(split, kpi.measure),
+                        "target": figures.in_measure(target, kpi.measure),
+                    },
                 ),
             )
         return cleaned
