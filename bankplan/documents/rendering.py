@@ -86,3 +86,9 @@ def render_plan_pdf(plan: Plan, *, language: str | None = None) -> bytes:
     except Exception as error:
         logger.exception("PDF of plan %s failed", plan.pk)
         raise RenderError(str(error)) from error
+
+
+def pdf_filename(plan, state: str) -> str:
+    """What the saved file is called: whoever files it can tell the plans apart,
+    e.g. ``2027 年度营销计划-丰河县支行-草稿.pdf``."""
+    return f"{plan.cycle.name}-{plan.branch.name}-{state}.pdf"

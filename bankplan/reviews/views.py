@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from bankplan.documents.rendering import pdf_filename
 from bankplan.organisation.models import Unit
 from bankplan.plans.access import Action, get_plan_for
 from bankplan.plans.models import Cycle, Plan, Status
@@ -171,7 +172,7 @@ def version_pdf(request, plan_id, number):
     stored = _version(plan, number)
     if not stored.pdf:
         raise Http404
-    name = f"{plan.cycle.year}-{plan.branch.code}-v{stored.number}.pdf"
+    name = pdf_filename(plan, str(stored))
     return FileResponse(stored.pdf.open("rb"), content_type="application/pdf", filename=name)
 
 

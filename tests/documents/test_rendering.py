@@ -2,6 +2,7 @@
 
 import io
 import re
+from urllib.parse import quote
 
 import pytest
 from django.core.management import call_command
@@ -131,7 +132,10 @@ def test_the_download_is_a_pdf_for_readers_and_404_for_others(
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
-    assert ".pdf" in response["Content-Disposition"]
+    # saved under a name a person can file: cycle, branch, state (RFC 5987 for the Chinese)
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("inline;")
+    assert quote("2027 年度营销计划-城关支行-草稿.pdf") in disposition
 
 
 def test_the_overview_offers_the_download(client, plan, author):

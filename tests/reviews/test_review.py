@@ -1,6 +1,7 @@
 """Comment threads, version comparison, the queue, reminders and stored PDFs."""
 
 import datetime
+from urllib.parse import quote
 
 import pytest
 from django.core import mail
@@ -231,6 +232,10 @@ def test_a_versions_pdf_is_served_from_storage(client, submitted):
     response = client.get(reverse("reviews:version_pdf", args=[plan.pk, 1]))
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert (
+        quote(f"{plan.cycle.name}-{plan.branch.name}-第 1 版.pdf")
+        in response["Content-Disposition"]
+    )
     client.force_login(submitted["reviewer2"])
     assert client.get(reverse("reviews:version_pdf", args=[plan.pk, 1])).status_code == 404
 
