@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Cycle, Kpi, Plan
+from .models import Cycle, Kpi, Plan, SectionNote
 
 
 class KpiInline(admin.TabularInline):
@@ -10,10 +10,15 @@ class KpiInline(admin.TabularInline):
     ordering = ["position"]
 
 
+class SectionNoteInline(admin.StackedInline):
+    model = SectionNote
+    extra = 0
+
+
 @admin.register(Cycle)
 class CycleAdmin(admin.ModelAdmin):
     list_display = ["name", "year", "opens_on", "deadline"]
-    inlines = [KpiInline]
+    inlines = [KpiInline, SectionNoteInline]
 
 
 @admin.register(Plan)

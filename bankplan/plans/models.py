@@ -175,5 +175,39 @@ class Plan(models.Model):
         return f"{self.branch.name} · {self.cycle.name}"
 
 
+def section_choices() -> list[tuple[str, str]]:
+    return [(section.key, section.title) for section in registry.SECTIONS]
+
+
+class SectionNote(models.Model):
+    """Head office's word to every branch on one section for one cycle (this year's
+    priorities, a new rule), shown to authors above the section's standing guidance."""
+
+    cycle = models.ForeignKey(
+        Cycle, on_delete=models.CASCADE, related_name="notes", verbose_name=_("planning cycle")
+    )
+    section = models.CharField(_("section"), max_length=20, choices=section_choices)
+    text = models.TextField(_("note"))
+    text_en = models.TextField(
+        _("note in English"), blank=True, help_text=_("Left empty, English readers see the note.")
+    )
+
+    class Meta:
+        verbose_name = _("head office note")
+        verbose_name_plural = _("head office notes")
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "section"], name="one_note_per_section"),
+        ]
+
+    def __str__(self):
+        return f"{self.cycle} · {self.get_section_display()}"
+
+    @property
+    def display_text(self) -> str:
+        if self.text_en and not (get_language() or "").startswith("zh"):
+            return self.text_en
+        return self.text
+
+
 # The section models are part of this app's models: importing them here registers them.
-from bankplan.plans.sections import registry  # noqa: E402, F401
+from bankplan.plans.sections import registry  # noqa: E402

@@ -123,6 +123,7 @@ def edit_section(request, plan_id, key):
         {
             "actions": review["actions"],
             "threads": review["threads_by_section"].get(section.key, []),
+            "note": plan.cycle.notes.filter(section=section.key).first(),
             "plan": plan,
             "section": section,
             "form": form,

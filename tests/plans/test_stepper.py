@@ -4,8 +4,11 @@ adds and removes rows, and refuses a stale save."""
 from decimal import Decimal
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import translation
 
+from bankplan.plans.models import SectionNote
 from bankplan.plans.sections.background import Background, Competitor, LastYearResult
 from bankplan.plans.sections.channels import Channel, ChannelActivity
 from bankplan.plans.sections.incentives import Deduction, Incentives, Reward, ScorecardLine
@@ -401,3 +404,27 @@ def test_empty_choices_are_worded_in_chinese(page, plan):
     html = page(plan, "channels").content.decode()
     assert "请选择…" in html
     assert "Select an option" not in html
+
+
+def test_head_offices_note_shows_on_its_section_only(page, plan):
+    SectionNote.objects.create(
+        cycle=plan.cycle, section="products", text="存款增速不低于 8%。\n<b>注意</b>合规"
+    )
+    html = page(plan, "products").content.decode()
+    assert "存款增速不低于 8%。<br>&lt;b&gt;注意&lt;/b&gt;合规" in html  # escaped, lines kept
+    assert "存款增速" not in page(plan, "swot").content.decode()
+
+
+def test_the_note_reads_in_english_where_head_office_wrote_one(page, plan):
+    note = SectionNote.objects.create(cycle=plan.cycle, section="swot", text="只写本行的事。")
+    with translation.override("en"):
+        assert note.display_text == "只写本行的事。"  # no English yet: the Chinese, not nothing
+        note.text_en = "Only facts about this branch."
+        assert note.display_text == "Only facts about this branch."
+    assert note.display_text == "只写本行的事。"
+
+
+def test_one_note_per_section_and_cycle(plan):
+    SectionNote.objects.create(cycle=plan.cycle, section="swot", text="一")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SectionNote.objects.create(cycle=plan.cycle, section="swot", text="二")
