@@ -1,9 +1,19 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
+
+
+@login_not_required
+def favicon(request):
+    """Browsers ask for /favicon.ico on pages that name no icon (the admin's). The static
+    URL is looked up per request: in production it comes from the collected manifest."""
+    return redirect(static("img/favicon.svg"), permanent=True)
+
 
 admin.site.site_header = _("bankplan administration")
 admin.site.site_title = _("bankplan")
@@ -17,4 +27,5 @@ urlpatterns = [
     # The language can be switched on the log-in page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
+    path("favicon.ico", favicon),
 ]

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from django.urls import reverse
+
 ROOT = Path(__file__).resolve().parent.parent
 
 PRINT_SETTINGS = (
@@ -92,3 +94,14 @@ def test_a_mistyped_boolean_is_an_error_not_a_guess():
     result = load_settings(DEBUG="maybe", SECRET_KEY="x")
     assert result.returncode != 0
     assert "DEBUG must be a boolean" in result.stderr
+
+
+def test_pages_carry_a_content_security_policy_of_their_own_origin(client):
+    policy = client.get(reverse("login"))["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "object-src 'none'" in policy
+    assert "unsafe-inline" not in policy and "http" not in policy
+
+
+def test_the_favicon_is_our_own_for_pages_that_name_none(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith("img/favicon.svg")

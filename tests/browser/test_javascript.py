@@ -1,7 +1,8 @@
 """The pages' JavaScript in a real browser: headless Chromium against the live server.
 
 Everything else is tested through Django's client; these cover what only a browser does:
-the "add a row" button, the remove toggle, the language switch that submits itself.
+the "add a row" button, the remove toggle, the language switch that submits itself, and
+that no page trips the Content Security Policy or logs an error.
 """
 
 import shutil
@@ -36,6 +37,7 @@ def browser(live_server):
         "--window-size=1280,1000",
     ):
         options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # console, CSP reports
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.implicitly_wait(5)
     yield driver
@@ -108,3 +110,19 @@ def test_the_language_switch_submits_itself(browser, live_server, plan, author):
     WebDriverWait(browser, 10).until(staleness_of(page))  # no button pressed: it submitted
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
     assert browser.find_element(By.CSS_SELECTOR, ".navbar-brand").text == "Marketing plans"
+
+
+def test_pages_run_under_the_content_security_policy(browser, live_server, plan, author):
+    SwotItem.objects.create(swot=plan.swot, kind="S", text="<img src=x onerror=alert(1)>")
+    open_as(browser, live_server, author, reverse("plans:overview", args=[plan.pk]))
+    for path in (
+        reverse("plans:overview", args=[plan.pk]),
+        reverse("plans:section", args=[plan.pk, "swot"]),
+        reverse("plans:section", args=[plan.pk, "products"]),
+    ):
+        browser.get(live_server.url + path)
+        problems = [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+        assert problems == [], path
+    # the bar is drawn without an inline style, and the typed markup stayed text
+    assert browser.find_element(By.CSS_SELECTOR, ".plan-progress").is_displayed()
+    assert not browser.find_elements(By.CSS_SELECTOR, "img[src=x]")
