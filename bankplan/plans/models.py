@@ -13,6 +13,14 @@ from django.utils.translation import gettext_lazy as _
 from bankplan.organisation.models import Membership, Unit
 
 
+def in_reader_language(chinese: str, english: str) -> str:
+    """Head office writes in Chinese and may add English; English readers get the
+    Chinese where no English was written."""
+    if english and not (get_language() or "").startswith("zh"):
+        return english
+    return chinese
+
+
 class Cycle(models.Model):
     """One yearly planning round opened by head office, e.g. “2027 年度营销计划”."""
 
@@ -97,9 +105,7 @@ class Kpi(models.Model):
 
     @property
     def display_name(self) -> str:
-        if self.name_en and not (get_language() or "").startswith("zh"):
-            return self.name_en
-        return self.name
+        return in_reader_language(self.name, self.name_en)
 
 
 class PlanQuerySet(models.QuerySet):
@@ -204,9 +210,7 @@ class SectionNote(models.Model):
 
     @property
     def display_text(self) -> str:
-        if self.text_en and not (get_language() or "").startswith("zh"):
-            return self.text_en
-        return self.text
+        return in_reader_language(self.text, self.text_en)
 
 
 # The section models are part of this app's models: importing them here registers them.

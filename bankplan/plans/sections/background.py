@@ -78,9 +78,8 @@ class LastYearResult(KpiRow):
     def achievement(self) -> Decimal | None:
         """Actual as a percentage of target. None for a lower-is-better KPI such as the NPL
         ratio, where doing better than the target means a smaller figure."""
-        if self.kpi.direction != Direction.HIGHER or not self.last_target:
-            return None
-        if self.last_actual is None:
+        lower_is_better = self.kpi.direction != Direction.HIGHER
+        if lower_is_better or not self.last_target or self.last_actual is None:
             return None
         return self.last_actual / self.last_target * 100
 
