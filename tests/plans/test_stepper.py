@@ -10,6 +10,7 @@ from django.utils import translation
 
 from bankplan.plans.models import SectionNote
 from bankplan.plans.sections.background import Background, Competitor, LastYearResult
+from bankplan.plans.sections.base import LONG_TEXT, MAX_ROWS, ROW_TEXT
 from bankplan.plans.sections.channels import Channel, ChannelActivity
 from bankplan.plans.sections.incentives import Deduction, Incentives, Reward, ScorecardLine
 from bankplan.plans.sections.products import KpiTarget, ProductLine
@@ -96,6 +97,33 @@ def test_invalid_input_comes_back_with_everything_typed_and_nothing_saved(client
     assert 'class="invalid-feedback d-block"' in html
     assert Background.objects.get(plan=plan).location == ""
     assert not Competitor.objects.exists()
+
+
+def test_text_over_the_limit_is_refused_at_the_field_and_kept_whole(client, page, plan):
+    assert "maxlength" not in page(plan, "background").content.decode()  # a paste is not cut
+    data = form_data(page(plan, "background"))
+    too_long = "县域经济以农业为主。" * (LONG_TEXT // 10) + "最后一句"
+    data["local_economy"] = too_long
+    add_row(data, "competitors", name="农商行", type="rural", strengths="近" * (ROW_TEXT + 1))
+    response = client.post(url(plan, "background"), data)
+    assert response.status_code == 200
+    assert response.context["form"].has_error("local_economy", "max_length")
+    assert response.context["tables"][1][1].forms[0].has_error("strengths", "max_length")
+    assert too_long in response.content.decode()  # nothing typed is lost
+    assert Background.objects.get(plan=plan).local_economy == ""
+
+
+def test_a_table_holds_at_most_a_hundred_rows(client, page, plan):
+    data = form_data(page(plan, "swot"))
+    for n in range(MAX_ROWS + 1):
+        add_row(data, "items", kind="S", text=f"优势 {n}", priority="medium")
+    response = client.post(url(plan, "swot"), data)
+    assert response.status_code == 200
+    assert "最多 100 行" in response.content.decode()
+    assert not SwotItem.objects.exists()
+    data["items-TOTAL_FORMS"] = str(MAX_ROWS)
+    assert client.post(url(plan, "swot"), data).status_code == 302
+    assert SwotItem.objects.count() == MAX_ROWS
 
 
 def test_a_count_kpi_refuses_fractions(client, page, plan):

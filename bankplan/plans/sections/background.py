@@ -7,7 +7,18 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Direction
-from .base import Gap, RowForm, Section, SectionContent, SectionForm, Table, share_field
+from .base import (
+    Gap,
+    RowForm,
+    Section,
+    SectionContent,
+    SectionForm,
+    Table,
+    long_text,
+    row_formset,
+    row_text,
+    share_field,
+)
 from .kpi_rows import KpiRow, KpiRowForm, KpiRowFormSet, kpis_lacking
 
 
@@ -29,12 +40,12 @@ class Background(SectionContent):
         _("self-service areas"), null=True, blank=True
     )
     headcount = models.PositiveSmallIntegerField(_("headcount"), null=True, blank=True)
-    local_economy = models.TextField(
+    local_economy = long_text(
         _("local economy"),
         blank=True,
         help_text=_("Main industries, income levels, urban–rural split, notable projects."),
     )
-    customer_trends = models.TextField(
+    customer_trends = long_text(
         _("customer trends"),
         blank=True,
         help_text=_("How customers' needs and habits are changing, e.g. the move to mobile."),
@@ -106,7 +117,7 @@ class Competitor(models.Model):
     name = models.CharField(_("name"), max_length=100)
     type = models.CharField(_("type"), max_length=20, choices=Type.choices)
     share = share_field(_("estimated share (%)"), null=True, blank=True)
-    strengths = models.TextField(_("strengths"), blank=True)
+    strengths = row_text(_("strengths"), blank=True)
 
     class Meta:
         verbose_name = _("competitor")
@@ -189,7 +200,7 @@ SECTION = Section(
         ),
         Table(
             "competitors",
-            forms.inlineformset_factory(Background, Competitor, form=CompetitorForm, extra=0),
+            row_formset(Background, Competitor, CompetitorForm),
             _("Competitors nearby"),
         ),
     ),

@@ -15,7 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.dates import MONTHS as MONTH_NAMES
 from django.utils.functional import Promise
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -63,6 +63,19 @@ def month_field(verbose_name=None, **kwargs):
     )
 
 
+# Text limits keep a plan readable and its PDF bounded in size and rendering time.
+LONG_TEXT = 4000  # a section's narrative: about two printed pages of Chinese
+ROW_TEXT = 1000  # the text in one table row
+
+
+def long_text(verbose_name, **kwargs):
+    return models.TextField(verbose_name, max_length=LONG_TEXT, **kwargs)
+
+
+def row_text(verbose_name, **kwargs):
+    return models.TextField(verbose_name, max_length=ROW_TEXT, **kwargs)
+
+
 def amount_field(verbose_name, **kwargs):
     """An amount in 万元: a decimal with two places, never a float."""
     return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, **kwargs)
@@ -102,6 +115,13 @@ def label_blank_choices(form: forms.BaseForm) -> None:
                 form_field.choices = [("", BLANK_CHOICE_LABEL), *choices[1:]]
 
 
+def keep_long_pastes(form: forms.Form) -> None:
+    """No maxlength attributes: a browser silently cuts a longer paste. The limits are
+    checked on saving instead, and the whole text comes back with the message."""
+    for form_field in form.fields.values():
+        form_field.widget.attrs.pop("maxlength", None)
+
+
 class SectionForm(forms.ModelForm):
     """Base for a section's own form (the fields above its tables)."""
 
@@ -110,6 +130,7 @@ class SectionForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         label_blank_choices(self)
+        keep_long_pastes(self)
 
 
 class RowForm(forms.ModelForm):
@@ -120,6 +141,7 @@ class RowForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         label_blank_choices(self)
+        keep_long_pastes(self)
         for form_field in self.fields.values():
             widget = form_field.widget
             # In a table the column header is the only visible label.
@@ -139,6 +161,14 @@ class RowFormSet(forms.BaseInlineFormSet):
     """Row formset whose selects list objects of this plan (its segments, its SWOT items,
     its catalogue): each list is read once per page, not once per row."""
 
+    default_error_messages = {
+        "too_many_forms": ngettext_lazy(
+            "A table holds at most %(num)d row; remove some before saving.",
+            "A table holds at most %(num)d rows; remove some before saving.",
+            "num",
+        )
+    }
+
     def choice_querysets(self) -> dict[str, models.QuerySet]:
         return {}
 
@@ -152,6 +182,17 @@ class RowFormSet(forms.BaseInlineFormSet):
         for name, (queryset, choices) in self._shared_choices.items():
             form.fields[name].queryset = queryset  # still what validation checks against
             form.fields[name].choices = choices
+
+
+# Rows in one table: a plan's tables are lists a person reads, and the PDF stays bounded.
+MAX_ROWS = 100
+
+
+def row_formset(parent, model, form, formset=RowFormSet):
+    """The formset of a table whose rows the author adds and removes."""
+    return forms.inlineformset_factory(
+        parent, model, form=form, formset=formset, extra=0, max_num=MAX_ROWS, validate_max=True
+    )
 
 
 def plain_value(obj: models.Model, name: str):

@@ -4,7 +4,18 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .base import Gap, RowForm, Section, SectionContent, SectionForm, Table, month_field
+from .base import (
+    Gap,
+    RowForm,
+    Section,
+    SectionContent,
+    SectionForm,
+    Table,
+    long_text,
+    month_field,
+    row_formset,
+    row_text,
+)
 
 
 class ChannelType(models.TextChoices):
@@ -20,7 +31,7 @@ class ChannelType(models.TextChoices):
 
 
 class Channels(SectionContent):
-    strategy = models.TextField(
+    strategy = long_text(
         _("channel strategy"),
         blank=True,
         help_text=_("How the channels work together; outlets to upgrade, merge or close."),
@@ -36,7 +47,7 @@ class Channel(models.Model):
         Channels, on_delete=models.CASCADE, related_name="rows", verbose_name=_("channels")
     )
     channel_type = models.CharField(_("channel"), max_length=20, choices=ChannelType.choices)
-    role = models.TextField(_("role"))
+    role = row_text(_("role"))
     target_volume = models.CharField(
         _("target volume"),
         max_length=100,
@@ -124,14 +135,12 @@ SECTION = Section(
     tables=(
         Table(
             "rows",
-            forms.inlineformset_factory(Channels, Channel, form=ChannelForm, extra=0),
+            row_formset(Channels, Channel, ChannelForm),
             _("Channels and their roles"),
         ),
         Table(
             "activities",
-            forms.inlineformset_factory(
-                Channels, ChannelActivity, form=ChannelActivityForm, extra=0
-            ),
+            row_formset(Channels, ChannelActivity, ChannelActivityForm),
             _("Activity calendar"),
             _("What happens in which month, on which channel."),
         ),

@@ -7,18 +7,29 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .base import Gap, RowForm, RowFormSet, Section, SectionContent, SectionForm, Table
+from .base import (
+    Gap,
+    RowForm,
+    RowFormSet,
+    Section,
+    SectionContent,
+    SectionForm,
+    Table,
+    long_text,
+    row_formset,
+    row_text,
+)
 
 FULL_WEIGHT = Decimal(100)
 
 
 class Incentives(SectionContent):
-    profit_measure = models.TextField(
+    profit_measure = long_text(
         _("simulated profit"),
         blank=True,
         help_text=_("How simulated profit (模拟利润) is computed and used as the core measure."),
     )
-    compliance_rules = models.TextField(
+    compliance_rules = long_text(
         _("compliance and internal-control rules"),
         blank=True,
         help_text=_("The rules no target may override: no deposit-chasing, no mis-selling …"),
@@ -53,7 +64,7 @@ class ScorecardLine(models.Model):
         decimal_places=1,
         validators=[MinValueValidator(Decimal("0.1")), MaxValueValidator(FULL_WEIGHT)],
     )
-    scoring_rule = models.TextField(_("scoring rule"))
+    scoring_rule = row_text(_("scoring rule"))
 
     class Meta:
         verbose_name = _("scorecard line")
@@ -94,7 +105,7 @@ class Deduction(models.Model):
         verbose_name=_("incentives"),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    rule = models.TextField(_("rule"))
+    rule = row_text(_("rule"))
     deduction = models.CharField(_("deduction"), max_length=200)
 
     class Meta:
@@ -116,7 +127,7 @@ class Reward(models.Model):
         Incentives, on_delete=models.CASCADE, related_name="rewards", verbose_name=_("incentives")
     )
     name = models.CharField(_("reward"), max_length=100)
-    criterion = models.TextField(_("criterion"))
+    criterion = row_text(_("criterion"))
     award = models.CharField(_("award"), max_length=200, blank=True)
 
     class Meta:
@@ -222,26 +233,20 @@ SECTION = Section(
     tables=(
         Table(
             "scorecard",
-            forms.inlineformset_factory(
-                Incentives,
-                ScorecardLine,
-                form=ScorecardLineForm,
-                formset=ScorecardFormSet,
-                extra=0,
-            ),
+            row_formset(Incentives, ScorecardLine, ScorecardLineForm, ScorecardFormSet),
             _("KPI scorecard"),
             _("Weights add up to 100%."),
             related=("kpi",),
         ),
         Table(
             "deductions",
-            forms.inlineformset_factory(Incentives, Deduction, form=DeductionForm, extra=0),
+            row_formset(Incentives, Deduction, DeductionForm),
             _("Deductions"),
             _("Client managers are the first line of risk defence."),
         ),
         Table(
             "rewards",
-            forms.inlineformset_factory(Incentives, Reward, form=RewardForm, extra=0),
+            row_formset(Incentives, Reward, RewardForm),
             _("Rewards and recognition"),
         ),
     ),

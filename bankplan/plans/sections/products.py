@@ -18,6 +18,9 @@ from .base import (
     SectionForm,
     Table,
     amount_field,
+    long_text,
+    row_formset,
+    row_text,
 )
 from .kpi_rows import KpiRow, KpiRowForm, KpiRowFormSet, kpis_lacking
 from .target_market import Segment
@@ -26,7 +29,7 @@ QUARTERS = ("q1", "q2", "q3", "q4")
 
 
 class Products(SectionContent):
-    focus = models.TextField(
+    focus = long_text(
         _("product focus"),
         blank=True,
         help_text=_("The few products that carry the year, and why."),
@@ -106,7 +109,7 @@ class ProductLine(models.Model):
         default="万元",
         help_text=_("What the target counts: 万元, 户, 张 …"),
     )
-    pricing_note = models.TextField(_("pricing"), blank=True)
+    pricing_note = row_text(_("pricing"), blank=True)
     promotion = models.CharField(
         _("promotion approach"), max_length=10, choices=Promotion.choices, blank=True
     )
@@ -274,9 +277,7 @@ SECTION = Section(
         ),
         Table(
             "lines",
-            forms.inlineformset_factory(
-                Products, ProductLine, form=ProductLineForm, formset=ProductLineFormSet, extra=0
-            ),
+            row_formset(Products, ProductLine, ProductLineForm, ProductLineFormSet),
             _("Products to push"),
             _("Target segments come from the segments pursued in section 3."),
             related=("segment",),

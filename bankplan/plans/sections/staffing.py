@@ -15,7 +15,10 @@ from .base import (
     SectionForm,
     Table,
     amount_field,
+    long_text,
     month_field,
+    row_formset,
+    row_text,
 )
 
 
@@ -31,7 +34,7 @@ class StaffRole(models.TextChoices):
 
 
 class Staffing(SectionContent):
-    approach = models.TextField(
+    approach = long_text(
         _("all-staff marketing approach"),
         blank=True,
         help_text=_("How everyone in the branch takes part in selling, and how it is tracked."),
@@ -48,7 +51,7 @@ class RoleDuty(models.Model):
     )
     role = models.CharField(_("role"), max_length=20, choices=StaffRole.choices)
     headcount = models.PositiveSmallIntegerField(_("headcount"))
-    duty = models.TextField(_("marketing duty"), blank=True)
+    duty = row_text(_("marketing duty"), blank=True)
 
     class Meta:
         verbose_name = _("role and duty")
@@ -181,10 +184,6 @@ def gaps(content: Staffing) -> list[Gap]:
     return found
 
 
-def _table(model, form):
-    return forms.inlineformset_factory(Staffing, model, form=form, extra=0)
-
-
 SECTION = Section(
     key="staffing",
     title=_("All-staff marketing and client managers"),
@@ -192,14 +191,22 @@ SECTION = Section(
     form=StaffingForm,
     gaps=gaps,
     tables=(
-        Table("roles", _table(RoleDuty, RoleDutyForm), _("Headcount and marketing duty by role")),
-        Table("portfolios", _table(Portfolio, PortfolioForm), _("Client-manager portfolios")),
+        Table(
+            "roles",
+            row_formset(Staffing, RoleDuty, RoleDutyForm),
+            _("Headcount and marketing duty by role"),
+        ),
+        Table(
+            "portfolios",
+            row_formset(Staffing, Portfolio, PortfolioForm),
+            _("Client-manager portfolios"),
+        ),
         Table(
             "task_force",
-            _table(TaskForceTarget, TaskForceTargetForm),
+            row_formset(Staffing, TaskForceTarget, TaskForceTargetForm),
             _("Target-account task force"),
             _("Each month's target accounts, with a named client manager and sponsor."),
         ),
-        Table("trainings", _table(Training, TrainingForm), _("Training calendar")),
+        Table("trainings", row_formset(Staffing, Training, TrainingForm), _("Training calendar")),
     ),
 )

@@ -4,11 +4,23 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .base import Gap, Priority, RowForm, RowFormSet, Section, SectionContent, SectionForm, Table
+from .base import (
+    Gap,
+    Priority,
+    RowForm,
+    RowFormSet,
+    Section,
+    SectionContent,
+    SectionForm,
+    Table,
+    long_text,
+    row_formset,
+    row_text,
+)
 
 
 class Swot(SectionContent):
-    summary = models.TextField(
+    summary = long_text(
         _("summary"),
         blank=True,
         help_text=_("Optional: the two or three conclusions the branch draws from its SWOT."),
@@ -38,7 +50,7 @@ class SwotItem(models.Model):
         Swot, on_delete=models.CASCADE, related_name="items", verbose_name=_("SWOT analysis")
     )
     kind = models.CharField(_("kind"), max_length=1, choices=Kind.choices)
-    text = models.TextField(_("text"))
+    text = row_text(_("text"))
     priority = models.CharField(
         _("priority"), max_length=10, choices=Priority.choices, default=Priority.MEDIUM
     )
@@ -78,7 +90,7 @@ class SwotStrategy(models.Model):
         Swot, on_delete=models.CASCADE, related_name="strategies", verbose_name=_("SWOT analysis")
     )
     kind = models.CharField(_("kind"), max_length=2, choices=Kind.choices)
-    text = models.TextField(_("strategy"))
+    text = row_text(_("strategy"))
     items = models.ManyToManyField(
         SwotItem, verbose_name=_("items combined"), related_name="strategies", blank=True
     )
@@ -169,15 +181,13 @@ SECTION = Section(
     tables=(
         Table(
             "items",
-            forms.inlineformset_factory(Swot, SwotItem, form=SwotItemForm, extra=0),
+            row_formset(Swot, SwotItem, SwotItemForm),
             _("Strengths, weaknesses, opportunities and threats"),
             _("Short and specific, one point per row."),
         ),
         Table(
             "strategies",
-            forms.inlineformset_factory(
-                Swot, SwotStrategy, form=SwotStrategyForm, formset=SwotStrategyFormSet, extra=0
-            ),
+            row_formset(Swot, SwotStrategy, SwotStrategyForm, SwotStrategyFormSet),
             _("Strategies (SO / ST / WO / WT)"),
             _("Items added above can be linked once the page has been saved."),
             related=("items",),

@@ -13,6 +13,9 @@ from .base import (
     SectionForm,
     Table,
     amount_field,
+    long_text,
+    row_formset,
+    row_text,
     share_field,
 )
 
@@ -32,7 +35,7 @@ class SegmentType(models.TextChoices):
 
 
 class TargetMarket(SectionContent):
-    positioning = models.TextField(
+    positioning = long_text(
         _("positioning statement"),
         blank=True,
         help_text=_("Why the chosen customers should choose this branch over the bank next door."),
@@ -55,7 +58,7 @@ class Segment(models.Model):
     size = models.PositiveIntegerField(_("size (customers)"), null=True, blank=True)
     current_share = share_field(_("current share (%)"), null=True, blank=True)
     target_share = share_field(_("target share (%)"), null=True, blank=True)
-    needs = models.TextField(_("needs"), blank=True)
+    needs = row_text(_("needs"), blank=True)
     priority = models.CharField(
         _("priority"), max_length=10, choices=Priority.choices, default=Priority.MEDIUM
     )
@@ -92,8 +95,8 @@ class KeyAccount(models.Model):
         _("segment"), max_length=20, choices=SegmentType.choices, blank=True
     )
     current_balance = amount_field(_("current balance (10k yuan)"), null=True, blank=True)
-    relationship = models.TextField(_("current relationship"), blank=True)
-    plan = models.TextField(_("plan for the year"), blank=True)
+    relationship = row_text(_("current relationship"), blank=True)
+    plan = row_text(_("plan for the year"), blank=True)
     client_manager = models.CharField(_("client manager"), max_length=50, blank=True)
 
     class Meta:
@@ -161,13 +164,13 @@ SECTION = Section(
     tables=(
         Table(
             "segments",
-            forms.inlineformset_factory(TargetMarket, Segment, form=SegmentForm, extra=0),
+            row_formset(TargetMarket, Segment, SegmentForm),
             _("Customer segments"),
             _("Estimate each segment, then tick the ones the branch will pursue."),
         ),
         Table(
             "key_accounts",
-            forms.inlineformset_factory(TargetMarket, KeyAccount, form=KeyAccountForm, extra=0),
+            row_formset(TargetMarket, KeyAccount, KeyAccountForm),
             _("Key accounts"),
             _("Named plans for the largest clients and prospects."),
         ),
