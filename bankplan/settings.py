@@ -169,7 +169,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "bankplan@localhost")
 # Links in mail point here.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
-# PDF rendering: how many documents render at once, and how long a request waits.
+# PDF rendering: how many worker processes render at once (per web process), and how long
+# a request waits before its render is stopped (see documents/workers.py).
 PDF_WORKERS = int(os.environ.get("PDF_WORKERS", "2"))
 PDF_TIMEOUT = float(os.environ.get("PDF_TIMEOUT", "60"))
 

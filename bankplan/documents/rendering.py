@@ -5,8 +5,6 @@ management command and the benchmarks all call them.
 """
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,16 +18,17 @@ from bankplan.plans.models import Plan, Status
 from bankplan.plans.progress import SectionState, load_plan, section_states
 
 from .fetcher import BASE_URL, StaticFilesFetcher
+from .workers import RenderFailed, RenderTimeout, WorkerPool
 
 logger = logging.getLogger(__name__)
 
 # Rendering is CPU-bound: at most as many at once as the machine has cores to spare,
 # and a request waits at most PDF_TIMEOUT seconds for its turn and its document.
-_renderer = ThreadPoolExecutor(max_workers=settings.PDF_WORKERS, thread_name_prefix="pdf")
+_workers = WorkerPool(settings.PDF_WORKERS)
 
 
 class RenderError(Exception):
-    """The PDF could not be made (too slow, or WeasyPrint failed)."""
+    """The PDF could not be made (too slow, WeasyPrint failed, or its worker died)."""
 
 
 @dataclass(frozen=True)
@@ -70,22 +69,23 @@ def render_plan_html(plan: Plan, *, language: str | None = None) -> str:
 
 
 def html_to_pdf(html: str) -> bytes:
+    """The PDF itself; runs in a worker process (see workers.py)."""
     return HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesFetcher()).write_pdf()
 
 
 def render_plan_pdf(plan: Plan, *, language: str | None = None) -> bytes:
     html = render_plan_html(plan, language=language)
-    future = _renderer.submit(html_to_pdf, html)
     try:
-        return future.result(timeout=settings.PDF_TIMEOUT)
-    except FutureTimeout as error:
-        # The worker thread cannot be interrupted; it finishes in the background and
-        # its result is dropped. The pool's size bounds how many such threads exist.
+        return _workers.render(html, timeout=settings.PDF_TIMEOUT)
+    except RenderTimeout as error:
         logger.error("PDF of plan %s took longer than %ss", plan.pk, settings.PDF_TIMEOUT)
         raise RenderError("timeout") from error
-    except Exception as error:
-        logger.exception("PDF of plan %s failed", plan.pk)
+    except RenderFailed as error:
+        logger.error("PDF of plan %s failed: %s", plan.pk, error)
         raise RenderError(str(error)) from error
+    except (EOFError, OSError) as error:  # the worker died mid-render
+        logger.exception("PDF worker for plan %s died", plan.pk)
+        raise RenderError("worker died") from error
 
 
 def pdf_filename(plan, state: str) -> str:

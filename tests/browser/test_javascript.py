@@ -10,6 +10,7 @@ import shutil
 import pytest
 from django.urls import reverse
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.expected_conditions import staleness_of
@@ -108,7 +109,9 @@ def test_the_language_switch_submits_itself(browser, live_server, plan, author):
     assert page.get_attribute("lang") == "zh-hans"
     Select(browser.find_element(By.ID, "language-switch")).select_by_value("en")
     WebDriverWait(browser, 10).until(staleness_of(page))  # no button pressed: it submitted
-    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+    WebDriverWait(browser, 10, ignored_exceptions=[StaleElementReferenceException]).until(
+        lambda b: b.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+    )
     assert browser.find_element(By.CSS_SELECTOR, ".navbar-brand").text == "Marketing plans"
 
 
