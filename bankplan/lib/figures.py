@@ -60,10 +60,14 @@ def ratio(value: Decimal | int | None) -> str:
     return f"{_fixed(value, places)}%"
 
 
+def signed(change: Decimal, write) -> str:
+    """A difference with its sign always shown, its size written by ``write``."""
+    return ("-" if change < 0 else "+") + write(abs(change))
+
+
 def points(value: Decimal) -> str:
     """The change of a ratio in percentage points, signed: ``-0.07 个百分点``."""
-    sign = "-" if value < 0 else "+"
-    return _("%(points)s pp") % {"points": sign + _fixed(abs(value), 2)}
+    return _("%(points)s pp") % {"points": signed(value, lambda size: _fixed(size, 2))}
 
 
 def in_measure(value: Decimal | int | None, measure: str) -> str:
@@ -80,4 +84,4 @@ def change_in_measure(delta: Decimal, measure: str) -> str:
     """A signed difference of a KPI figure: ``+1,200.00``, ``-35``, ``-0.07 个百分点``."""
     if measure == "percent":
         return points(delta)
-    return ("-" if delta < 0 else "+") + in_measure(abs(delta), measure)
+    return signed(delta, lambda size: in_measure(size, measure))

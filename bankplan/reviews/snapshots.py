@@ -59,8 +59,7 @@ def shown_change(model, name: str, delta: Decimal, measure: str | None = None) -
     """A signed difference of two snapshot figures, written like the figures."""
     if measure:
         return figures.change_in_measure(delta, measure)
-    sign = "-" if delta < 0 else "+"
-    return sign + shown(model, name, abs(delta))
+    return figures.signed(delta, lambda size: shown(model, name, size))
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from bankplan.documents.workers import RenderTimeout, WorkerPool
+from bankplan.documents.workers import RenderFailed, RenderTimeout, WorkerPool
 
 HTML = "<html lang=zh-hans><body><p>丰河县支行营销计划</p></body></html>"
 
@@ -49,3 +49,22 @@ def test_waiting_for_a_busy_worker_counts_against_the_time_limit(pool):
         assert pool._started == 1
     finally:
         busy.join()
+
+
+def test_a_failed_render_is_reported_and_its_worker_kept(pool):
+    pool.render(HTML, timeout=60)
+    worker = pool._idle.queue[-1]
+    with pytest.raises(RenderFailed, match="TypeError"):
+        pool.render(None, timeout=60)  # WeasyPrint raises inside the worker
+    assert pool._idle.queue[-1] is worker and worker.process.is_alive()
+
+
+def test_a_worker_that_died_is_replaced(pool):
+    pool.render(HTML, timeout=60)
+    dead = pool._idle.queue[-1]
+    dead.process.kill()
+    dead.process.join()
+    with pytest.raises((EOFError, OSError)):  # what render_plan_pdf turns into RenderError
+        pool.render(HTML, timeout=60)
+    assert pool._started == 0
+    assert pool.render(HTML, timeout=60).startswith(b"%PDF")

@@ -34,3 +34,9 @@ def test_a_change_of_a_ratio_reads_in_points():
         assert figures.points(Decimal("-0.07")) == "-0.07 个百分点"
     with translation.override("en"):
         assert figures.points(Decimal("0.5")) == "+0.50 pp"
+
+
+def test_a_difference_always_shows_its_sign():
+    assert figures.change_in_measure(Decimal("1200"), "wan_yuan") == "+1,200.00"
+    assert figures.change_in_measure(Decimal("-35"), "customers") == "-35"
+    assert figures.change_in_measure(Decimal("0"), "cards") == "+0"

@@ -443,7 +443,7 @@ def test_head_offices_note_shows_on_its_section_only(page, plan):
     assert "存款增速" not in page(plan, "swot").content.decode()
 
 
-def test_the_note_reads_in_english_where_head_office_wrote_one(page, plan):
+def test_the_note_reads_in_english_where_head_office_wrote_one(plan):
     note = SectionNote.objects.create(cycle=plan.cycle, section="swot", text="只写本行的事。")
     with translation.override("en"):
         assert note.display_text == "只写本行的事。"  # no English yet: the Chinese, not nothing
