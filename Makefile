@@ -43,9 +43,13 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 locale/zh_Hans/LC_MESSAGES/django.mo: locale/zh_Hans/LC_MESSAGES/django.po $(VENV)/.installed
 	$(PY) manage.py compilemessages --ignore '.venv' >/dev/null
 
+# The server and one task worker (it renders the PDFs of submitted versions) run side by
+# side; Ctrl-C, or either one ending, stops both.
 run: setup
 	$(PY) manage.py load_demo
-	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@$(PY) manage.py db_worker --queue-name '*' & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: setup
 	$(VENV)/bin/pytest
@@ -63,4 +67,4 @@ messages: $(VENV)/.installed
 	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore '.venv' --ignore 'static'
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm test-db.sqlite3* staticfiles

@@ -58,6 +58,9 @@ INSTALLED_APPS = [
     "bankplan.plans",
     "bankplan.documents",
     "bankplan.reviews",
+    # Before django_tasks_db: our db_worker command (with its heartbeat) takes precedence.
+    "bankplan.operations",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -108,12 +111,28 @@ TEMPLATES = [
     },
 ]
 
+# Production names its database; only development falls back to the embedded SQLite file,
+# so a server started without DATABASE_URL fails here instead of writing to a stray file.
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+if not DATABASE_URL and not DEBUG:
+    raise ImproperlyConfigured("DATABASE_URL is required when DEBUG is off.")
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        DATABASE_URL or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web server and the task worker write the same file. WAL lets readers go on
+    # while one writes; IMMEDIATE takes the write lock when a transaction starts, and the
+    # timeout makes a second writer wait for it instead of failing "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+    }
+    # A file, not memory: a test's worker process opens the same test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "organisation.User"
@@ -139,12 +158,12 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STORAGES = {
+    # Version PDFs (and later exports) go through the storage API: MEDIA_ROOT on a
+    # filesystem every web and worker machine mounts.
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
-    },
+    # Hashed names from the manifest that `collectstatic` writes (`make setup` runs it
+    # too, so operator commands work without DEBUG); with DEBUG the plain names are used.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
@@ -169,10 +188,20 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "bankplan@localhost")
 # Links in mail point here.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
-# PDF rendering: how many worker processes render at once (per web process), and how long
-# a request waits before its render is stopped (see documents/workers.py).
+# PDF rendering: how many worker processes render at once (per web or task-worker
+# process), and how long a render may take before it is stopped (documents/workers.py).
 PDF_WORKERS = int(os.environ.get("PDF_WORKERS", "2"))
 PDF_TIMEOUT = float(os.environ.get("PDF_TIMEOUT", "60"))
+# A version's PDF is rendered by a background task, tried at most this many times.
+PDF_ATTEMPTS = int(os.environ.get("PDF_ATTEMPTS", "3"))
+
+# Background work: tasks are rows in the database, run by `manage.py db_worker`
+# processes (any number, on any machine sharing the database).
+TASKS = {
+    "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]},
+}
+# The health endpoint counts a worker as alive when it reported within this many seconds.
+WORKER_HEARTBEAT_SECONDS = 30
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

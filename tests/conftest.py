@@ -23,6 +23,23 @@ def fast_password_hashing(settings):
     ]
 
 
+@pytest.fixture(autouse=True)
+def tasks_run_at_once(settings):
+    """A task runs in the test's own process as soon as it is enqueued (for transitions:
+    when their transaction commits). tests/operations runs a real worker process."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def static_files_from_the_source(settings):
+    """Static URLs without the collected manifest, so tests need no `collectstatic`
+    (tests/operations checks the manifest as production uses it)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture
 def bank(db):
     head = Unit.objects.create(code="HO", name="总行", kind=UnitKind.HEAD_OFFICE)

@@ -43,15 +43,26 @@ def start_server(**env):
     return run_python("import bankplan.wsgi", **env)
 
 
+PRODUCTION_DB = "postgres://planner@db.bank.local:5432/bankplan"
+
+
 def test_production_without_a_secret_key_does_not_start():
-    result = start_server(DEBUG="0")
+    result = start_server(DEBUG="0", DATABASE_URL=PRODUCTION_DB)
     assert result.returncode != 0
     assert "The SECRET_KEY setting must not be empty" in result.stderr
 
 
 def test_production_with_a_secret_key_starts():
-    result = start_server(DEBUG="0", SECRET_KEY="s3cret", ALLOWED_HOSTS="plans.bank.local")
+    result = start_server(
+        DEBUG="0", SECRET_KEY="s3cret", ALLOWED_HOSTS="plans.bank.local", DATABASE_URL=PRODUCTION_DB
+    )
     assert result.returncode == 0, result.stderr
+
+
+def test_production_names_its_database_instead_of_falling_back_to_sqlite():
+    result = start_server(DEBUG="0", SECRET_KEY="s3cret", ALLOWED_HOSTS="plans.bank.local")
+    assert result.returncode != 0
+    assert "DATABASE_URL is required" in result.stderr
 
 
 def test_migrations_can_be_checked_without_a_secret_key():
@@ -59,6 +70,7 @@ def test_migrations_can_be_checked_without_a_secret_key():
         "import django; django.setup(); from django.core.management import call_command; "
         "call_command('makemigrations', '--check', '--dry-run', verbosity=0)",
         DEBUG="0",
+        DATABASE_URL=PRODUCTION_DB,
     )
     assert result.returncode == 0, result.stderr
 
@@ -70,7 +82,7 @@ def test_production_reads_its_settings_from_the_environment():
         DEBUG="false",
         SECRET_KEY="s3cret-from-env",
         ALLOWED_HOSTS="plans.bank.local, 10.1.2.3",
-        DATABASE_URL="postgres://planner@db.bank.local:5432/bankplan",
+        DATABASE_URL=PRODUCTION_DB,
     )
     assert result.returncode == 0, result.stderr
     debug, hosts, engine, name, key = json.loads(result.stdout)
@@ -88,6 +100,18 @@ def test_development_defaults_to_sqlite():
     debug, _hosts, engine, name, _key = json.loads(result.stdout)
     assert debug is True
     assert engine == "django.db.backends.sqlite3" and name.endswith("db.sqlite3")
+
+
+def test_the_embedded_sqlite_takes_a_server_and_a_worker_writing_at_once(tmp_path):
+    result = run_python(
+        "import django; django.setup(); from django.db import connection; "
+        "c = connection.cursor(); c.execute('PRAGMA journal_mode'); print(c.fetchone()[0]); "
+        "c.execute('PRAGMA busy_timeout'); print(c.fetchone()[0])",
+        DEBUG="1",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["wal", "30000"]
 
 
 def test_a_mistyped_boolean_is_an_error_not_a_guess():

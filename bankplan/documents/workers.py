@@ -1,18 +1,22 @@
-"""PDF rendering in worker processes.
+"""PDF rendering in worker processes, on pebble's process pool.
 
-A render runs in a process of its own, not a thread of the web server, because only a
-process can be stopped: a render that overruns PDF_TIMEOUT (WeasyPrint has been known to
-loop on odd layouts) is killed and its worker replaced, instead of holding a CPU until it
-ends. A crash in the native libraries (Pango, HarfBuzz) also stays out of the web process.
+A render runs in a process of its own, not a thread, because only a process can be
+stopped: a render that overruns its time limit (WeasyPrint has been known to loop on odd
+layouts) is killed and its worker replaced, instead of holding a CPU until it ends. A
+crash in the native libraries (Pango, HarfBuzz) also stays out of the calling process.
 
-Workers start on first use, at most PDF_WORKERS of them per web process, and are kept:
-a warm worker has its fonts loaded, so only the first PDF pays for the start-up.
+The pool starts on first use, with ``size`` workers per calling process (a web process
+or a task worker), and keeps them: a warm worker has its fonts loaded, so only the first
+PDF pays for the start-up.
 """
 
 import multiprocessing
-import queue
 import threading
 import time
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
+
+from pebble import ProcessExpired, ProcessPool
 
 # "spawn": a fresh interpreter, never a fork of a web process with its threads and
 # database connections.
@@ -27,85 +31,65 @@ class RenderFailed(Exception):
     pass
 
 
-def _serve(connection) -> None:
-    """The worker's loop: HTML in, (True, PDF bytes) or (False, the error) out."""
+def _start() -> None:
     import django
 
     django.setup()
+
+
+def _render(html: str) -> bytes:
     from .rendering import html_to_pdf
 
-    while True:
-        try:
-            html = connection.recv()
-        except EOFError:  # the web process has gone
-            return
-        try:
-            connection.send((True, html_to_pdf(html)))
-        except Exception as error:  # reported to the web process, which logs it
-            connection.send((False, f"{type(error).__name__}: {error}"))
-
-
-class Worker:
-    def __init__(self):
-        self.connection, child = _context.Pipe()
-        self.process = _context.Process(target=_serve, args=(child,), daemon=True, name="pdf")
-        self.process.start()
-        child.close()
-
-    def render(self, html: str, seconds: float) -> bytes:
-        self.connection.send(html)
-        if not self.connection.poll(max(seconds, 0)):
-            raise RenderTimeout
-        ok, result = self.connection.recv()  # EOFError if the worker died
-        if not ok:
-            raise RenderFailed(result)
-        return result
-
-    def stop(self) -> None:
-        self.process.kill()
-        self.process.join()
-        self.connection.close()
+    return html_to_pdf(html)
 
 
 class WorkerPool:
     def __init__(self, size: int):
         self.size = size
-        self._idle: queue.LifoQueue[Worker] = queue.LifoQueue()  # the warmest first
-        self._started = 0
+        self._pool: ProcessPool | None = None
         self._lock = threading.Lock()
 
+    def _running_pool(self) -> ProcessPool:
+        with self._lock:
+            if self._pool is None or not self._pool.active:
+                self._pool = ProcessPool(
+                    max_workers=self.size, initializer=_start, context=_context
+                )
+            return self._pool
+
     def render(self, html: str, timeout: float) -> bytes:
-        """The PDF of ``html``, or RenderTimeout once ``timeout`` seconds (waiting for a
-        free worker included) have passed; RenderFailed if WeasyPrint raised."""
+        """The PDF of ``html``; RenderTimeout once ``timeout`` seconds have passed, the
+        wait for a free worker included; RenderFailed if WeasyPrint raised or the worker
+        died."""
         deadline = time.monotonic() + timeout
-        worker = self._take(deadline)
         try:
-            pdf = worker.render(html, deadline - time.monotonic())
-        except RenderFailed:
-            self._idle.put(worker)  # it reported the error and is ready for the next
-            raise
-        except BaseException:
-            self._discard(worker)  # overran, died, or was interrupted mid-render
-            raise
-        self._idle.put(worker)
-        return pdf
+            return self._render_once(html, deadline)
+        except BrokenProcessPool:
+            # pebble gives up on a pool whose workers died while a task waited for one;
+            # the render gets one more try, on a new pool.
+            try:
+                return self._render_once(html, deadline)
+            except BrokenProcessPool as error:
+                raise RenderFailed(f"no rendering process could start ({error})") from error
 
-    def _take(self, deadline: float) -> Worker:
+    def _render_once(self, html: str, deadline: float) -> bytes:
+        left = max(deadline - time.monotonic(), 0)
+        future = self._running_pool().schedule(_render, args=(html,), timeout=left)
         try:
-            return self._idle.get_nowait()
-        except queue.Empty:
-            pass
-        with self._lock:
-            if self._started < self.size:
-                worker = Worker()
-                self._started += 1
-                return worker
-        try:
-            return self._idle.get(timeout=max(deadline - time.monotonic(), 0))
-        except queue.Empty:
-            raise RenderTimeout from None
+            return future.result(timeout=left)
+        except FutureTimeout as error:
+            future.cancel()  # still queued: dropped; running: its worker is killed
+            raise RenderTimeout from error
+        except BrokenProcessPool:
+            raise
+        except ProcessExpired as error:
+            raise RenderFailed(f"the rendering process died ({error})") from error
+        except Exception as error:
+            raise RenderFailed(f"{type(error).__name__}: {error}") from error
 
-    def _discard(self, worker: Worker) -> None:
-        worker.stop()
+    def stop(self) -> None:
         with self._lock:
-            self._started -= 1
+            if self._pool is not None:
+                self._pool.stop()
+                self._pool.join()
+                self._pool = None

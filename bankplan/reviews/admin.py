@@ -3,7 +3,7 @@ versions are frozen."""
 
 from django.contrib import admin
 
-from .models import AuditEntry, Thread, Version
+from .models import AuditEntry, Thread, Version, VersionPdf
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -37,3 +37,14 @@ class ThreadAdmin(ReadOnlyAdmin):
     list_display = ["plan", "section", "row_label", "created_by", "created_at", "resolved_at"]
     list_filter = ["section", "plan__cycle"]
     list_select_related = ["plan__branch", "plan__cycle", "created_by"]
+
+
+@admin.register(VersionPdf)
+class VersionPdfAdmin(ReadOnlyAdmin):
+    """Where head office's admins see PDFs that could not be made (and why); the failed
+    tasks themselves are under "Tasks". ``manage.py requeue_pdfs`` tries them again."""
+
+    list_display = ["version", "kind", "state", "attempts", "requested_at", "rendered_at"]
+    list_filter = ["state", "kind"]
+    list_select_related = ["version__plan__branch", "version__plan__cycle"]
+    readonly_fields = ["error"]

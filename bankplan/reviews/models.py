@@ -34,7 +34,6 @@ class Version(models.Model):
         blank=True,
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
-    pdf = models.FileField(_("PDF"), upload_to="versions/%Y/", blank=True)
 
     class Meta:
         verbose_name = _("version")
@@ -47,6 +46,69 @@ class Version(models.Model):
 
     def __str__(self):
         return _("Version %(number)d") % {"number": self.number}
+
+
+class PdfKind(models.TextChoices):
+    SUBMITTED = "submitted", _("as submitted")
+    APPROVED = "approved", _("as approved")
+
+
+class PdfState(models.TextChoices):
+    PENDING = "pending", _("being prepared")
+    FAILED = "failed", _("failed")
+    READY = "ready", _("ready")
+
+
+class VersionPdf(models.Model):
+    """A version's PDF: one as submitted, and one with the approval block once approved.
+    Rendered from the version's snapshot by a background task (reviews/tasks.py); the
+    row says how far that has got, so pages can tell the reader."""
+
+    Kind = PdfKind
+    State = PdfState
+
+    version = models.ForeignKey(
+        Version, verbose_name=_("version"), on_delete=models.CASCADE, related_name="pdfs"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    state = models.CharField(
+        _("state"), max_length=20, choices=State.choices, default=State.PENDING
+    )
+    file = models.FileField(_("file"), upload_to="versions/%Y/", blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    error = models.TextField(_("last error"), blank=True)
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("version PDF")
+        verbose_name_plural = _("version PDFs")
+        # The approved document first: it is the one a branch files.
+        ordering = ["version", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "kind"], name="one_pdf_per_version_kind"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=PdfKind.values), name="version_pdf_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state__in=PdfState.values), name="version_pdf_state_valid"
+            ),
+        ]
+        indexes = [
+            # Serves the daily re-enqueue of PDFs that are not ready.
+            models.Index(fields=["state", "requested_at"], name="version_pdf_state_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.version.plan} · {self.version} · {self.get_kind_display()}"
+
+    @property
+    def is_ready(self) -> bool:
+        return self.state == PdfState.READY
+
+    @property
+    def will_retry(self) -> bool:
+        return self.state == PdfState.PENDING and self.attempts > 0
 
 
 class AuditAction(models.TextChoices):

@@ -1,26 +1,26 @@
 """The review workflow: every change of a plan's status is one function here.
 
 Each one locks the plan row, checks who may do it in the plan's current state (the
-table in ``plans.access``), writes the history entry, and sends mail only after the
-transaction commits. A refused transition raises TransitionError and changes nothing.
+table in ``plans.access``), writes the history entry, and only after the transaction
+commits sends mail and enqueues the version's PDF (``tasks.py``): the lock is held for
+the state change, the snapshot and the history, never for a render. A refused
+transition raises TransitionError and changes nothing.
 """
 
 from dataclasses import dataclass
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bankplan.documents.rendering import render_plan_pdf
 from bankplan.plans.access import Action, can
 from bankplan.plans.models import Plan, Status
 from bankplan.plans.progress import load_plan, section_states
 from bankplan.plans.sections.base import Gap, Section
 
-from . import notifications
-from .models import AuditEntry, Comment, Thread, Version
+from . import notifications, tasks
+from .models import AuditEntry, Comment, Thread, Version, VersionPdf
 from .snapshots import snapshot_plan
 
 
@@ -77,12 +77,10 @@ def _move(plan: Plan, *, to: Status, action, by, version=None, reason="") -> Aud
     return entry
 
 
-def _store_pdf(version: Version) -> None:
-    pdf = render_plan_pdf(version.plan)
-    name = f"{version.plan.cycle.year}-{version.plan.branch.code}-v{version.number}.pdf"
-    if version.pdf:
-        version.pdf.delete(save=False)
-    version.pdf.save(name, ContentFile(pdf), save=True)
+def _request_pdf(version: Version, kind: VersionPdf.Kind) -> None:
+    """Record the PDF as pending; a task renders it once the transition has committed."""
+    pdf = VersionPdf.objects.create(version=version, kind=kind)
+    transaction.on_commit(lambda: tasks.enqueue_pdf(pdf.pk))
 
 
 def submit_plan(*, plan_id: int, by, expected_status: str | None = None) -> Version:
@@ -99,7 +97,7 @@ def submit_plan(*, plan_id: int, by, expected_status: str | None = None) -> Vers
             plan=plan, number=number, snapshot=snapshot_plan(plan), submitted_by=by
         )
         _move(plan, to=Status.SUBMITTED, action=AuditEntry.Action.SUBMITTED, by=by, version=version)
-        _store_pdf(version)
+        _request_pdf(version, VersionPdf.Kind.SUBMITTED)
         transaction.on_commit(lambda: notifications.plan_submitted(version))
     return version
 
@@ -129,7 +127,9 @@ def approve_plan(*, plan_id: int, by, expected_status: str | None = None) -> Ver
         version.approved_by, version.approved_at = by, timezone.now()
         version.save(update_fields=["approved_by", "approved_at"])
         _move(plan, to=Status.APPROVED, action=AuditEntry.Action.APPROVED, by=by, version=version)
-        _store_pdf(version)  # the filed document: approval block, no DRAFT mark
+        # The filed document, with the approval block and no DRAFT mark; the PDF as
+        # submitted stays beside it.
+        _request_pdf(version, VersionPdf.Kind.APPROVED)
         transaction.on_commit(lambda: notifications.plan_approved(plan, version))
     return version
 

@@ -10,7 +10,14 @@ urlpatterns = [
     path("plans/<int:plan_id>/approve/", views.approve, name="approve"),
     path("plans/<int:plan_id>/reopen/", views.reopen, name="reopen"),
     path("plans/<int:plan_id>/versions/<int:number>/", views.version, name="version"),
-    path("plans/<int:plan_id>/versions/<int:number>/pdf/", views.version_pdf, name="version_pdf"),
+    path(
+        "plans/<int:plan_id>/versions/<int:number>/pdfs/", views.version_pdfs, name="version_pdfs"
+    ),
+    path(
+        "plans/<int:plan_id>/versions/<int:number>/pdf/<str:kind>/",
+        views.version_pdf,
+        name="version_pdf",
+    ),
     path("plans/<int:plan_id>/compare/", views.compare, name="compare"),
     path("plans/<int:plan_id>/comments/", views.comment, name="comment"),
     path("plans/<int:plan_id>/threads/<int:thread_id>/resolve/", views.resolve, name="resolve"),

@@ -23,7 +23,7 @@ from bankplan.plans.models import Cycle, Plan, Status
 from . import services
 from .diff import diff_snapshots
 from .forms import CommentForm, ReasonForm, TransitionForm
-from .models import Version
+from .models import Version, VersionPdf
 from .panels import review_context
 from .snapshots import show_snapshot
 
@@ -163,17 +163,39 @@ def version(request, plan_id, number):
             "previous": previous,
             "actions": review["actions"],
             "is_latest": shown.number == review["versions"][-1].number,
+            **pdfs_context(shown),
         },
     )
 
 
-def version_pdf(request, plan_id, number):
+def pdfs_context(version: Version) -> dict:
+    """The version's PDFs for reviews/includes/version_pdfs.html."""
+    pdfs = list(version.pdfs.all())
+    return {
+        "version_pdfs": pdfs,
+        "version_pdfs_pending": any(pdf.state == VersionPdf.State.PENDING for pdf in pdfs),
+    }
+
+
+def version_pdfs(request, plan_id, number):
+    """The PDF buttons alone: the version page asks for them until every PDF is made."""
     plan = get_plan_for(request.user, plan_id)
-    stored = _version(plan, number)
-    if not stored.pdf:
-        raise Http404
-    name = pdf_filename(plan, str(stored))
-    return FileResponse(stored.pdf.open("rb"), content_type="application/pdf", filename=name)
+    shown = _version(plan, number)
+    context = {"plan": plan, "version": shown, **pdfs_context(shown)}
+    return render(request, "reviews/includes/version_pdfs.html", context)
+
+
+def version_pdf(request, plan_id, number, kind):
+    plan = get_plan_for(request.user, plan_id)
+    stored = get_object_or_404(
+        VersionPdf, version=_version(plan, number), kind=kind, state=VersionPdf.State.READY
+    )
+    if kind == VersionPdf.Kind.APPROVED:
+        state = _("%(version)s, approved") % {"version": stored.version}
+    else:
+        state = str(stored.version)
+    name = pdf_filename(plan, state)
+    return FileResponse(stored.file.open("rb"), content_type="application/pdf", filename=name)
 
 
 def compare(request, plan_id):

@@ -41,6 +41,25 @@
     box.closest("tr").classList.add("row-removed");
   });
 
+  // A block with data-poll is replaced by a fresh copy from that URL every few seconds
+  // until the copy carries no data-poll itself (a version's PDFs while they are made).
+  function poll(block) {
+    var url = block.getAttribute("data-poll");
+    window.setTimeout(function () {
+      fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+        .then(function (response) { return response.ok ? response.text() : Promise.reject(response); })
+        .then(function (html) {
+          var holder = document.createElement("div");
+          holder.innerHTML = html.trim();
+          var fresh = holder.firstElementChild;
+          block.replaceWith(fresh);
+          if (fresh.hasAttribute("data-poll")) { poll(fresh); }
+        })
+        .catch(function () { poll(block); });
+    }, 3000);
+  }
+  document.querySelectorAll("[data-poll]").forEach(poll);
+
   // Warn before leaving a section form with unsaved changes.
   document.querySelectorAll("form.section-form").forEach(function (form) {
     var dirty = false;

@@ -3,13 +3,13 @@ from django.core.management import call_command
 
 from bankplan.organisation.models import User
 from bankplan.plans.models import Plan
-from bankplan.reviews import services
+from bankplan.reviews import tasks
 
 
 @pytest.fixture
 def quick_pdf(monkeypatch):
     """Workflow tests store a stand-in PDF; test_end_to_end renders real ones."""
-    monkeypatch.setattr(services, "render_plan_pdf", lambda plan: b"%PDF-1.7 stand-in")
+    monkeypatch.setattr(tasks, "render_version_pdf", lambda version, **kw: b"%PDF-1.7 stand-in")
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ def test_submit_return_revise_resubmit_approve(client, demo, django_capture_on_c
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("reviews:submit", args=[plan.pk]), {"status": "draft"})
     first = plan.versions.get(number=1)
-    assert all("草稿" in page for page in text_of(first.pdf.read()))
+    assert all("草稿" in page for page in text_of(first.pdfs.get(kind="submitted").file.read()))
 
     client.force_login(demo["reviewer"])
     comment_url = reverse("reviews:comment", args=[plan.pk])
@@ -46,11 +46,13 @@ def test_submit_return_revise_resubmit_approve(client, demo, django_capture_on_c
     version_page = client.get(reverse("reviews:version", args=[plan.pk, 2]))
     assert "各网点外拓安排见活动日程" in version_page.content.decode()
     client.post(reverse("reviews:resolve", args=[plan.pk, thread.pk]))
-    client.post(reverse("reviews:approve", args=[plan.pk]), {"status": "submitted"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("reviews:approve", args=[plan.pk]), {"status": "submitted"})
 
     approved = plan.versions.get(number=2)
     assert approved.approved_by == demo["reviewer"]
-    pages = text_of(approved.pdf.read())
+    assert [pdf.kind for pdf in approved.pdfs.all()] == ["approved", "submitted"]
+    pages = text_of(approved.pdfs.get(kind="approved").file.read())
     assert not any("草稿" in page for page in pages)
     assert "陈慧敏" in pages[0] and "已批准" in pages[0]
     client.force_login(demo["manager"])

@@ -17,9 +17,9 @@ from bankplan.plans.models import Cycle, Plan, Status
 from bankplan.plans.sections.products import KpiTarget
 from bankplan.plans.sections.registry import SECTIONS
 from bankplan.plans.sections.swot import SwotItem
-from bankplan.reviews import services
+from bankplan.reviews import services, tasks
 from bankplan.reviews.diff import diff_snapshots, marked_diff
-from bankplan.reviews.models import Thread
+from bankplan.reviews.models import Thread, VersionPdf
 
 pytestmark = pytest.mark.usefixtures("quick_pdf")
 
@@ -228,8 +228,10 @@ def test_no_reminders_long_before_the_deadline(demo):
 
 def test_a_versions_pdf_is_served_from_storage(client, submitted):
     plan = submitted["plan"]
+    tasks.make_version_pdf.call(VersionPdf.objects.get(version__plan=plan).pk)
     client.force_login(submitted["reviewer"])
-    response = client.get(reverse("reviews:version_pdf", args=[plan.pk, 1]))
+    url = reverse("reviews:version_pdf", args=[plan.pk, 1, "submitted"])
+    response = client.get(url)
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"%PDF")
     assert (
@@ -237,7 +239,7 @@ def test_a_versions_pdf_is_served_from_storage(client, submitted):
         in response["Content-Disposition"]
     )
     client.force_login(submitted["reviewer2"])
-    assert client.get(reverse("reviews:version_pdf", args=[plan.pk, 1])).status_code == 404
+    assert client.get(url).status_code == 404
 
 
 def test_the_overview_shows_the_history(client, submitted):

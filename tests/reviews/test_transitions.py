@@ -53,7 +53,7 @@ def test_submitting_freezes_a_version_with_its_pdf_and_tells_the_reviewer(demo, 
     assert plan.status == Status.SUBMITTED
     assert version.number == 1 and version.submitted_by == demo["manager"]
     assert version.snapshot["sections"]["background"]["fields"]["location"]
-    assert version.pdf.read().startswith(b"%PDF")
+    assert version.pdfs.get(kind="submitted").file.read().startswith(b"%PDF")
     entry = AuditEntry.objects.get(plan=plan)
     assert (entry.action, entry.from_status, entry.to_status) == ("submitted", "draft", "submitted")
     assert [m.to for m in mail.outbox] == [[demo["reviewer"].email]]

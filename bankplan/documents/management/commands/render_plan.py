@@ -3,7 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management import BaseCommand, CommandError
 
-from bankplan.documents.rendering import render_plan_html, render_plan_pdf
+from bankplan.documents.rendering import html_to_pdf, render_plan_html
 from bankplan.plans.models import Plan
 
 
@@ -25,9 +25,12 @@ class Command(BaseCommand):
             plan = Plan.objects.get(pk=plan_id)
         except Plan.DoesNotExist:
             raise CommandError(f"There is no plan {plan_id}.") from None
+        document = render_plan_html(plan, language=language)
         if html:
-            Path(output).write_text(render_plan_html(plan, language=language), encoding="utf-8")
+            Path(output).write_text(document, encoding="utf-8")
         else:
-            Path(output).write_bytes(render_plan_pdf(plan, language=language))
+            # In this process: a one-off command has no use for a pool of warm workers,
+            # and the operator can stop it with Ctrl-C.
+            Path(output).write_bytes(html_to_pdf(document))
         if options["verbosity"]:
             self.stdout.write(f"Wrote {output}")

@@ -1,0 +1,102 @@
+"""Background work through a real `db_worker` process, on the test database itself."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.urls import reverse
+
+from bankplan.operations.models import WorkerHeartbeat
+from bankplan.organisation.models import User
+from bankplan.plans.models import Plan
+from bankplan.reviews import services
+from bankplan.reviews.models import VersionPdf
+
+ROOT = Path(__file__).resolve().parents[2]
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+
+def database_url() -> str:
+    """The test database, as DATABASE_URL names it to another process."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def start_worker(media_root, *extra) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DEBUG": "1",
+        "DATABASE_URL": database_url(),
+        "MEDIA_ROOT": str(media_root),
+        "DJANGO_SETTINGS_MODULE": "bankplan.settings",
+    }
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "manage.py",
+            "db_worker",
+            "--no-reload",
+            "--queue-name",
+            "*",
+            "--interval",
+            "0.2",
+            "--no-startup-delay",
+            *extra,
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def wait_for(condition, seconds: float):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.3)
+    return False
+
+
+@pytest.fixture
+def demo_bank(transactional_db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    settings.TASKS = DATABASE_TASKS
+    call_command("load_demo", verbosity=0)
+    return {user.username: user for user in User.objects.all()}
+
+
+def test_a_worker_process_renders_a_submitted_versions_pdf_and_reports_in(
+    demo_bank, client, tmp_path
+):
+    plan = Plan.objects.get(branch__memberships__user__username="manager")
+    version = services.submit_plan(plan_id=plan.pk, by=demo_bank["manager"])
+    pdf = VersionPdf.objects.get(version=version)
+    assert pdf.state == VersionPdf.State.PENDING  # nothing rendered in the request
+
+    worker = start_worker(tmp_path)
+    try:
+        made = wait_for(
+            lambda: VersionPdf.objects.get(pk=pdf.pk).state == VersionPdf.State.READY, 120
+        )
+        assert made, worker.stdout.read() if worker.poll() is not None else "still pending"
+        assert WorkerHeartbeat.objects.exists()
+        health = client.get(reverse("healthz"))
+        assert health.status_code == 200
+        assert health.json() == {"database": "ok", "worker": "ok", "storage": "ok"}
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(30)
+    assert worker.returncode == 0  # stopped cleanly between tasks
+    stored = VersionPdf.objects.get(pk=pdf.pk)
+    assert (tmp_path / stored.file.name).read_bytes().startswith(b"%PDF")
