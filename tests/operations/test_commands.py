@@ -1,0 +1,45 @@
+"""The operator commands of the README, run as production runs them: DEBUG off, the
+database named by DATABASE_URL, static files collected with their manifest."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.core.management import call_command
+
+from bankplan.plans.models import Plan
+
+from .test_worker import ROOT, database_url
+
+
+def manage(*args, **env) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, "DEBUG": "0", "DATABASE_URL": database_url(), **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_readme_commands_work_without_debug_after_collectstatic(tmp_path):
+    call_command("load_demo", verbosity=0)
+    plan = Plan.objects.get(branch__memberships__user__username="manager")
+    env = {"STATIC_ROOT": str(tmp_path / "static"), "MEDIA_ROOT": str(tmp_path / "media")}
+
+    collected = manage("collectstatic", "--no-input", "--verbosity", "0", **env)
+    assert collected.returncode == 0, collected.stderr
+    assert (tmp_path / "static" / "staticfiles.json").exists()
+
+    output = tmp_path / "plan.pdf"
+    rendered = manage("render_plan", str(plan.pk), "--output", str(output), **env)
+    assert rendered.returncode == 0, rendered.stderr
+    assert output.read_bytes().startswith(b"%PDF")
+
+    for command in (["send_deadline_reminders", "--days", "7"], ["requeue_pdfs"]):
+        result = manage(*command, **env)
+        assert result.returncode == 0, result.stderr
