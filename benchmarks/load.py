@@ -18,7 +18,11 @@ What it does, in one run on one machine:
 4. Prints per level the saves per second, p50/p95/max per request kind, the errors, and
    then checks in the database that every acknowledged save is there.
 
-Everything it starts is stopped at the end, also on Ctrl-C or an error.
+Everything it starts is stopped at the end, also on Ctrl-C or an error. The server's own
+settings pass through from the environment (WEB_WORKERS, WEB_THREADS, CONN_MAX_AGE, ...):
+``WEB_WORKERS=3 .venv/bin/python benchmarks/load.py --levels 25`` tries another size.
+Requests are measured from the client, queueing included; log-ins and the first
+``--warmup`` seconds of each level (everyone arriving) are not measured, errors always count.
 """
 
 import argparse
@@ -530,7 +534,9 @@ def cpu_seconds(groups: dict[str, int]) -> dict[str, float]:
         if pgrp in by_group:
             used[by_group[pgrp]] += seconds
         elif comm == "postgres":
-            used["postgres"] += seconds
+            # The server's backends for every database (other people's tests included):
+            # a backend that has exited is only seen in its parent's children times.
+            used["postgres (all databases)"] += seconds
     rusage = os.times()
     used["load generator"] = rusage.user + rusage.system
     with open("/proc/stat") as stat:
@@ -995,6 +1001,8 @@ def print_level(level: LevelResult, options) -> None:
             f"CPU (100% = one core, {cores} cores): machine {busy:.0f}%; {shares}; "
             f"other processes (not this benchmark) {others:.0f}%"
         )
+        if others > 25:
+            print("  NOTE: the machine was shared during this level; the times are pessimistic")
 
 
 def print_summary(levels: list[LevelResult]) -> None:
