@@ -13,6 +13,10 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from bankplan.lib import figures
+from bankplan.plans.models import Direction, Measure
+
+from .document import Document, Kpi
+from .values import number
 
 WIDTH = 680
 LABEL_WIDTH = 190
@@ -24,7 +28,7 @@ QUARTER_COLOURS = ("#8a1c1c", "#c0504d", "#e6a23c", "#7f8c8d")
 
 @dataclass(frozen=True)
 class KpiFigures:
-    kpi: object
+    kpi: Kpi
     last_actual: Decimal | None
     target: Decimal | None
     quarters: tuple[Decimal | None, ...]
@@ -40,38 +44,43 @@ class KpiFigures:
     def change_text(self) -> str:
         """A ratio's change reads in percentage points (1.32% -> 1.25% is -0.07 points,
         not -5.3%); every other figure's in percent."""
-        if self.kpi.measure == "percent":
+        if self.kpi.measure == Measure.PERCENT:
             return figures.points(self.target - self.last_actual)
         return f"{self.change:+.1f}%"
 
     @property
     def improves(self) -> bool:
         change = self.change or 0
-        return change <= 0 if self.kpi.direction == "lower" else change >= 0
+        return change <= 0 if self.kpi.direction == Direction.LOWER else change >= 0
 
     def shown(self, value) -> str:
-        if self.kpi.measure == "wan_yuan":
+        if self.kpi.measure == Measure.WAN_YUAN:
             return figures.wan_or_yi(value)  # with its unit: the chart has no unit column
         return figures.in_measure(value, self.kpi.measure)
 
 
-def kpi_figures(plan) -> list[KpiFigures]:
-    """Last year's actual, this year's target and its quarters for every catalogue KPI;
-    ``plan`` comes from ``progress.load_plan`` so this reads nothing more."""
-    actuals = {row.kpi_id: row.last_actual for row in plan.background.results.all()}
-    targets = {row.kpi_id: row for row in plan.products.targets.all()}
-    rows = []
-    for kpi in plan.cycle.kpis.all():
-        target = targets.get(kpi.pk)
-        rows.append(
-            KpiFigures(
-                kpi=kpi,
-                last_actual=actuals.get(kpi.pk),
-                target=target.target if target else None,
-                quarters=tuple(target.quarters) if target else (None,) * 4,
-            )
+# The columns of the KPI tables (last year's results, this year's targets) a chart reads.
+LAST_ACTUAL, TARGET, QUARTERS = "last_actual", "target", ("q1", "q2", "q3", "q4")
+
+
+def kpi_figures(document: Document) -> list[KpiFigures]:
+    """Last year's actual, this year's target and its quarters for every KPI of the
+    document's KPI tables, in the order they first appear."""
+    found: dict[str, dict] = {}
+    for row in document.kpi_rows:
+        figures_of = found.setdefault(row.kpi.code, {"kpi": row.kpi})
+        for name, cell in row.by_name.items():
+            if name in (LAST_ACTUAL, TARGET, *QUARTERS):
+                figures_of[name] = number(cell.value)
+    return [
+        KpiFigures(
+            kpi=found_figures["kpi"],
+            last_actual=found_figures.get(LAST_ACTUAL),
+            target=found_figures.get(TARGET),
+            quarters=tuple(found_figures.get(q) for q in QUARTERS),
         )
-    return rows
+        for found_figures in found.values()
+    ]
 
 
 def _svg(title: str, height: int, body: SafeString) -> SafeString:
@@ -118,7 +127,7 @@ def change_chart(rows: list[KpiFigures]) -> SafeString:
                 '<rect x="{x}" y="{by}" width="{w}" height="{h}" fill="{colour}"/>'
                 '<text x="{vx}" y="{ty}" fill="#333">{change}  {target}</text>',
                 ty=y + 14,
-                label=row.kpi.display_name,
+                label=row.kpi.name,
                 x=f"{x:.1f}",
                 by=y + 4,
                 w=f"{max(length, 1):.1f}",
@@ -138,7 +147,7 @@ def quarter_chart(rows: list[KpiFigures]) -> SafeString:
     rows = [
         row
         for row in rows
-        if row.kpi.measure != "percent"
+        if row.kpi.measure != Measure.PERCENT
         and None not in row.quarters
         and all(q >= 0 for q in row.quarters)
         and sum(row.quarters) > 0
@@ -162,7 +171,7 @@ def quarter_chart(rows: list[KpiFigures]) -> SafeString:
         y = TOP + i * ROW_HEIGHT
         total = sum(row.quarters)
         x = float(LABEL_WIDTH)
-        parts.append(format_html('<text x="0" y="{}">{}</text>', y + 14, row.kpi.display_name))
+        parts.append(format_html('<text x="0" y="{}">{}</text>', y + 14, row.kpi.name))
         for quarter, colour in zip(row.quarters, QUARTER_COLOURS, strict=True):
             share = float(quarter / total)
             width = share * span

@@ -1,22 +1,23 @@
-"""A plan as a document: context -> HTML -> PDF bytes.
+"""A plan as a document: document -> HTML -> PDF bytes.
 
-``render_plan_html`` and ``render_plan_pdf`` are the only entry points; the view, the
-management command and the benchmarks all call them.
+``render_plan_html``/``render_plan_pdf`` render the live plan (the draft download);
+``render_version_html``/``render_version_pdf`` render a version from its snapshot alone,
+as submitted or as approved. The views, the tasks, the management command and the
+benchmarks all call them.
 """
 
 import logging
-from dataclasses import dataclass
-from datetime import datetime
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import translation
 from weasyprint import HTML
 
-from bankplan.organisation.models import Role
-from bankplan.plans.models import Plan, Status
-from bankplan.plans.progress import SectionState, load_plan, section_states
+from bankplan.plans.models import Plan
+from bankplan.plans.progress import load_plan
 
+from .build import live_document, version_document
+from .document import Document
 from .fetcher import BASE_URL, StaticFilesFetcher
 from .workers import RenderFailed, RenderTimeout, WorkerPool
 
@@ -31,41 +32,19 @@ class RenderError(Exception):
     """The PDF could not be made (too slow, WeasyPrint failed, or its worker died)."""
 
 
-@dataclass(frozen=True)
-class PlanDocument:
-    plan: Plan
-    states: list[SectionState]
-    bank: str
-    author: str
-    generated_at: datetime
-    draft: bool
-    language: str
-    version: object  # the latest submitted Version, or None for a plan never submitted
-
-
-def document_context(plan: Plan, *, language: str) -> PlanDocument:
-    plan = load_plan(plan)
-    head_office = plan.branch.parent.parent
-    manager = (
-        plan.branch.memberships.filter(role=Role.BRANCH_MANAGER).select_related("user").first()
-    )
-    return PlanDocument(
-        plan=plan,
-        states=section_states(plan),
-        bank=head_office.name,
-        author=str(manager.user) if manager else str(plan.created_by),
-        generated_at=timezone.localtime(),
-        draft=plan.status != Status.APPROVED,
-        language=language,
-        version=plan.versions.select_related("approved_by").last(),
-    )
+def _html(document: Document) -> str:
+    with translation.override(document.language):
+        return render_to_string("pdf/plan.html", {"doc": document})
 
 
 def render_plan_html(plan: Plan, *, language: str | None = None) -> str:
     language = language or translation.get_language() or settings.LANGUAGE_CODE
-    with translation.override(language):
-        document = document_context(plan, language=language)
-        return render_to_string("pdf/plan.html", {"doc": document, "plan": document.plan})
+    return _html(live_document(load_plan(plan), language=language, cover=True))
+
+
+def render_version_html(version, *, approved: bool, language: str) -> str:
+    """The version as submitted, or as approved (the approval block, no DRAFT mark)."""
+    return _html(version_document(version, approved=approved, language=language))
 
 
 def html_to_pdf(html: str) -> bytes:
@@ -73,19 +52,27 @@ def html_to_pdf(html: str) -> bytes:
     return HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesFetcher()).write_pdf()
 
 
-def render_plan_pdf(plan: Plan, *, language: str | None = None) -> bytes:
-    html = render_plan_html(plan, language=language)
+def _pdf(html: str, what: str) -> bytes:
     try:
         return _workers.render(html, timeout=settings.PDF_TIMEOUT)
     except RenderTimeout as error:
-        logger.error("PDF of plan %s took longer than %ss", plan.pk, settings.PDF_TIMEOUT)
+        logger.error("PDF of %s took longer than %ss", what, settings.PDF_TIMEOUT)
         raise RenderError("timeout") from error
     except RenderFailed as error:
-        logger.error("PDF of plan %s failed: %s", plan.pk, error)
+        logger.error("PDF of %s failed: %s", what, error)
         raise RenderError(str(error)) from error
     except (EOFError, OSError) as error:  # the worker died mid-render
-        logger.exception("PDF worker for plan %s died", plan.pk)
+        logger.exception("PDF worker for %s died", what)
         raise RenderError("worker died") from error
+
+
+def render_plan_pdf(plan: Plan, *, language: str | None = None) -> bytes:
+    return _pdf(render_plan_html(plan, language=language), f"plan {plan.pk}")
+
+
+def render_version_pdf(version, *, approved: bool, language: str) -> bytes:
+    html = render_version_html(version, approved=approved, language=language)
+    return _pdf(html, f"version {version.number} of plan {version.plan_id}")
 
 
 def pdf_filename(plan, state: str) -> str:

@@ -80,6 +80,15 @@ def in_measure(value: Decimal | int | None, measure: str) -> str:
     return count(value)
 
 
+def in_unit(value: Decimal | int | None, unit: str) -> str:
+    """A figure in a unit the author typed: 万元 with two places, a whole count whole."""
+    if value is None or value == "":
+        return ""
+    value = Decimal(value)
+    whole = unit != "万元" and value == value.to_integral_value()
+    return f"{count(value) if whole else wan(value)} {unit}".strip()
+
+
 def change_in_measure(delta: Decimal, measure: str) -> str:
     """A signed difference of a KPI figure: ``+1,200.00``, ``-35``, ``-0.07 个百分点``."""
     if measure == "percent":

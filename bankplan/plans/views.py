@@ -4,9 +4,11 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from bankplan.documents.build import live_document
 from bankplan.organisation.models import Unit
 from bankplan.reviews.panels import review_context
 
@@ -50,17 +52,20 @@ def start_plan(request, cycle_id):
 def overview(request, plan_id):
     plan = load_plan(get_plan_for(request.user, plan_id))
     states = section_states(plan)
+    document = live_document(plan, language=get_language(), states=states)
     review = review_context(plan, request.user)
     return render(
         request,
         "plans/overview.html",
         {
             "plan": plan,
+            "doc": document,
             "states": states,
             "percent": percent_complete(states),
             "editable": Action.EDIT in review["actions"],
             "chapters": [
-                (state, review["threads_by_section"].get(state.section.key, [])) for state in states
+                (chapter, review["threads_by_section"].get(chapter.key, []))
+                for chapter in document.chapters
             ],
             **review,
         },

@@ -1,16 +1,26 @@
-"""What changed between two versions, section by section."""
+"""What changed between two versions, chapter by chapter.
+
+Both sides are documents read from their snapshots (``documents/reader.py``), so two
+versions of different schemas compare, and every value is compared as what it is: a
+figure as a number whatever type it was stored as, a choice by its code, text as text.
+"""
 
 import difflib
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+from django.conf import settings
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
-from bankplan.plans.sections.base import Section, Table
-from bankplan.plans.sections.registry import SECTIONS
+from bankplan.documents import values
+from bankplan.documents.document import Cell, Chapter, Column, Document, Row, Table
+from bankplan.documents.reader import read
+from bankplan.plans.sections.describe import Kind
 
-from .snapshots import label, shown, shown_change
+EMPTY = "–"
+TEXTS = (Kind.TEXT, Kind.LONG_TEXT)  # diffed character by character; the rest read whole
 
 
 def marked_diff(old: str, new: str) -> SafeString:
@@ -28,13 +38,6 @@ def marked_diff(old: str, new: str) -> SafeString:
     return mark_safe("".join(parts))  # every piece of user text went through escape()
 
 
-def _number(value) -> Decimal | None:
-    try:
-        return Decimal(value) if isinstance(value, str) else None
-    except InvalidOperation:
-        return None
-
-
 @dataclass(frozen=True)
 class Change:
     label: str
@@ -43,25 +46,6 @@ class Change:
     marked: SafeString
     delta: Decimal | None = None  # for figures: new minus old
     delta_shown: str = ""  # the delta as the figures are written: "+1,200.00"
-
-
-def _change(model, name, old, new, measure: str | None = None) -> Change | None:
-    if old == new:
-        return None
-    before, after = shown(model, name, old, measure), shown(model, name, new, measure)
-    old_number, new_number = _number(old), _number(new)
-    if old_number is None or new_number is None:
-        return Change(label(model, name), before, after, marked_diff(before, after))
-    delta = new_number - old_number
-    # A figure is read whole: 2,600 -> 2,800, not a changed digit inside it.
-    return Change(
-        label(model, name),
-        before,
-        after,
-        format_html("<del>{}</del> → <ins>{}</ins>", before, after),
-        delta,
-        shown_change(model, name, delta, measure),
-    )
 
 
 @dataclass(frozen=True)
@@ -73,13 +57,15 @@ class RowDiff:
 
 @dataclass(frozen=True)
 class TableDiff:
-    table: Table
+    title: str
     rows: list[RowDiff]
 
 
 @dataclass(frozen=True)
 class SectionDiff:
-    section: Section
+    number: int
+    key: str
+    title: str
     fields: list[Change]
     tables: list[TableDiff]
 
@@ -88,50 +74,116 @@ class SectionDiff:
         return bool(self.fields or self.tables)
 
 
-def diff_table(table: Table, old_rows: list[dict], new_rows: list[dict]) -> TableDiff | None:
-    old_by_key = {row["key"]: row for row in old_rows}
-    new_by_key = {row["key"]: row for row in new_rows}
+def _figures(old: Cell | None, new: Cell | None) -> tuple[Decimal | None, Decimal | None]:
+    """Both values as numbers, if either side is a figure and both read as one."""
+    if not any(cell and cell.column.figure for cell in (old, new)):
+        return None, None
+    return (values.number(old.value) if old else None, values.number(new.value) if new else None)
+
+
+def _same(old: Cell | None, new: Cell | None) -> bool:
+    before, after = _figures(old, new)
+    if before is not None and after is not None:
+        return before == after  # 20 and "20.0" are the same headcount
+    both_choices = old and new and old.column.kind == new.column.kind == Kind.CHOICE
+    if both_choices:
+        return str(old.value) == str(new.value)  # a label reworded since is no change
+    return (old.shown if old else "") == (new.shown if new else "")
+
+
+def _change(old: Cell | None, new: Cell | None, new_row: Row | None = None) -> Change | None:
+    if _same(old, new):
+        return None
+    label = (new or old).label
+    before = (old.shown if old else "") or EMPTY
+    after = (new.shown if new else "") or EMPTY
+    old_number, new_number = _figures(old, new)
+    if old_number is not None and new_number is not None:
+        # A figure is read whole: 2,600 -> 2,800, not a changed digit inside it.
+        delta = new_number - old_number
+        kpi = new_row.kpi if new_row else None
+        unit = _unit(new, new_row)
+        shown = values.shown_change(new.column, delta, kpi=kpi, unit=unit)
+        marked = format_html("<del>{}</del> → <ins>{}</ins>", before, after)
+        return Change(label, before, after, marked, delta, shown)
+    if all(cell is None or cell.column.kind in TEXTS for cell in (old, new)):
+        return Change(label, before, after, marked_diff(before, after))
+    return Change(label, before, after, format_html("<del>{}</del> → <ins>{}</ins>", before, after))
+
+
+def _unit(cell: Cell, row: Row | None) -> str | None:
+    if not (row and cell.column.unit_from):
+        return None
+    unit_cell = row.by_name.get(cell.column.unit_from)
+    return (unit_cell.value or None) if unit_cell else None
+
+
+def _stored(columns) -> list[Column]:
+    return [column for column in columns if not column.derived]
+
+
+def _pairs(old: list, new: list, name) -> list[tuple]:
+    """Items of both sides matched by name: the new side's order, then what went."""
+    old_by_name = {name(item): item for item in old}
+    new_names = {name(item) for item in new}
+    pairs = [(old_by_name.get(name(item)), item) for item in new]
+    return pairs + [(item, None) for item in old if name(item) not in new_names]
+
+
+def _diff_row(old: Row, new: Row, old_columns, new_columns) -> list[Change]:
+    names = _pairs([c.name for c in old_columns], [c.name for c in new_columns], str)
+    changes = []
+    for before, after in names:
+        name = after or before
+        if change := _change(old.by_name.get(name), new.by_name.get(name), new):
+            changes.append(change)
+    return changes
+
+
+def diff_table(old: Table | None, new: Table | None) -> TableDiff | None:
+    old_rows = list(old.rows) if old else []
+    new_rows = list(new.rows) if new else []
+    old_columns = _stored(old.columns) if old else []
+    new_columns = _stored(new.columns) if new else []
     rows = []
-    for row in new_rows:
-        before = old_by_key.get(row["key"])
-        if before is None:
-            rows.append(RowDiff("added", row["label"]))
-            continue
-        changes = [
-            c
-            for name in table.columns
-            if (
-                c := _change(
-                    table.row_model, name, before.get(name), row.get(name), row.get("measure")
-                )
-            )
-        ]
-        if changes:
-            rows.append(RowDiff("changed", row["label"], changes))
-    rows += [RowDiff("removed", row["label"]) for row in old_rows if row["key"] not in new_by_key]
-    return TableDiff(table, rows) if rows else None
+    for before, after in _pairs(old_rows, new_rows, lambda row: row.key):
+        if after is None:
+            rows.append(RowDiff("removed", before.label))
+        elif before is None:
+            rows.append(RowDiff("added", after.label))
+        elif changes := _diff_row(before, after, old_columns, new_columns):
+            rows.append(RowDiff("changed", after.label, changes))
+    return TableDiff((new or old).title, rows) if rows else None
 
 
-def diff_snapshots(old: dict, new: dict) -> list[SectionDiff]:
-    diffs = []
-    for section in SECTIONS:
-        before = old["sections"].get(section.key, {"fields": {}, "tables": {}})
-        after = new["sections"].get(section.key, {"fields": {}, "tables": {}})
-        fields = [
-            c
-            for name in after["fields"]
-            if (
-                c := _change(section.model, name, before["fields"].get(name), after["fields"][name])
-            )
-        ]
-        tables = [
-            d
-            for table in section.tables
-            if (
-                d := diff_table(
-                    table, before["tables"].get(table.name, []), after["tables"].get(table.name, [])
-                )
-            )
-        ]
-        diffs.append(SectionDiff(section, fields, tables))
-    return diffs
+def diff_chapters(old: Chapter | None, new: Chapter | None) -> SectionDiff:
+    old_fields = list(old.fields) if old else []
+    new_fields = list(new.fields) if new else []
+    fields = [
+        change
+        for before, after in _pairs(old_fields, new_fields, lambda cell: cell.column.name)
+        if (change := _change(before, after))
+    ]
+    tables = [
+        diff
+        for before, after in _pairs(
+            list(old.tables) if old else [], list(new.tables) if new else [], lambda t: t.name
+        )
+        if (diff := diff_table(before, after))
+    ]
+    shown = new or old
+    return SectionDiff(shown.number, shown.key, shown.title, fields, tables)
+
+
+def diff_documents(old: Document, new: Document) -> list[SectionDiff]:
+    """The chapters that changed, in the new document's order."""
+    diffs = [
+        diff_chapters(before, after)
+        for before, after in _pairs(list(old.chapters), list(new.chapters), lambda c: c.key)
+    ]
+    return [diff for diff in diffs if diff.changed]
+
+
+def diff_snapshots(old: dict, new: dict, *, language: str | None = None) -> list[SectionDiff]:
+    language = language or get_language() or settings.LANGUAGE_CODE
+    return diff_documents(read(old, language=language), read(new, language=language))

@@ -11,21 +11,22 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from bankplan.documents.build import version_document
+from bankplan.documents.reader import read
 from bankplan.documents.rendering import pdf_filename
 from bankplan.organisation.models import Unit
 from bankplan.plans.access import Action, get_plan_for
 from bankplan.plans.models import Cycle, Plan, Status
 
 from . import services
-from .diff import diff_snapshots
+from .diff import diff_documents, diff_snapshots
 from .forms import CommentForm, ReasonForm, TransitionForm
 from .models import Version, VersionPdf
 from .panels import review_context
-from .snapshots import show_snapshot
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,7 @@ def version(request, plan_id, number):
     review = review_context(plan, request.user)
     previous = next((v for v in reversed(review["versions"]) if v.number < number), None)
     by_section = review["threads_by_section"]
+    document = version_document(shown, language=get_language())
     return render(
         request,
         "reviews/version.html",
@@ -156,10 +158,13 @@ def version(request, plan_id, number):
             "plan": plan,
             "version": shown,
             "versions": review["versions"],
-            "sections": [
-                (s, by_section.get(s.section.key, [])) for s in show_snapshot(shown.snapshot)
-            ],
-            "changes": diff_snapshots(previous.snapshot, shown.snapshot) if previous else None,
+            "doc": document,
+            "sections": [(c, by_section.get(c.key, [])) for c in document.chapters],
+            "changes": (
+                diff_documents(read(previous.snapshot, language=get_language()), document)
+                if previous
+                else None
+            ),
             "previous": previous,
             "actions": review["actions"],
             "is_latest": shown.number == review["versions"][-1].number,
@@ -217,7 +222,7 @@ def compare(request, plan_id):
             "before": before,
             "after": after,
             "versions": versions,
-            "changes": diff_snapshots(before.snapshot, after.snapshot),
+            "changes": diff_snapshots(before.snapshot, after.snapshot, language=get_language()),
         },
     )
 

@@ -7,11 +7,10 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from bankplan.lib import figures
-from bankplan.plans.models import Cycle, Kpi, Plan
-from bankplan.plans.sections.background import LastYearResult
+from bankplan.plans.models import Cycle, Direction, Kpi, Plan
+from bankplan.plans.sections.background import achievement
 from bankplan.plans.sections.incentives import ScorecardLine
 from bankplan.plans.sections.swot import SwotItem
-from bankplan.plans.templatetags.plan_format import in_unit
 
 
 def refused(create):
@@ -80,22 +79,17 @@ def test_kpi_names_follow_the_language(kpis):
         assert kpis["deposits"].display_name == "各项存款余额"
 
 
-def test_achievement_is_a_decimal_share_of_last_years_target(plan, kpis):
-    def result(code, target, actual):
-        return LastYearResult(
-            background=plan.background, kpi=kpis[code], last_target=target, last_actual=actual
-        )
-
-    achieved = result("deposits", Decimal("54000"), Decimal("53200")).achievement
+def test_achievement_is_a_decimal_share_of_last_years_target():
+    achieved = achievement(Decimal("54000"), Decimal("53200"), Direction.HIGHER)
     assert isinstance(achieved, Decimal) and figures.percent(achieved) == "98.5%"
-    assert result("deposits", None, Decimal("1")).achievement is None
-    assert result("deposits", Decimal("1"), None).achievement is None
+    assert achievement(None, Decimal("1"), Direction.HIGHER) is None
+    assert achievement(Decimal("1"), None, Direction.HIGHER) is None
     # beating an NPL target means a smaller figure: a share of it would mislead
-    assert result("npl", Decimal("1.5"), Decimal("1.32")).achievement is None
+    assert achievement(Decimal("1.5"), Decimal("1.32"), Direction.LOWER) is None
 
 
 def test_a_product_line_target_reads_in_the_unit_typed():
-    assert in_unit(Decimal("1200.00"), "户") == "1,200 户"
-    assert in_unit(Decimal("1200.00"), "万元") == "1,200.00 万元"
-    assert in_unit(Decimal("12.5"), "笔") == "12.50 笔"
-    assert in_unit(None, "万元") == "–"
+    assert figures.in_unit(Decimal("1200.00"), "户") == "1,200 户"
+    assert figures.in_unit(Decimal("1200.00"), "万元") == "1,200.00 万元"
+    assert figures.in_unit(Decimal("12.5"), "笔") == "12.50 笔"
+    assert figures.in_unit(None, "万元") == ""

@@ -111,8 +111,8 @@ def test_versions_compare_section_by_section(client, submitted):
     services.submit_plan(plan_id=plan.pk, by=submitted["manager"])
 
     versions = list(plan.versions.all())
-    diffs = {d.section.key: d for d in diff_snapshots(versions[0].snapshot, versions[1].snapshot)}
-    assert not diffs["channels"].changed
+    diffs = {d.key: d for d in diff_snapshots(versions[0].snapshot, versions[1].snapshot)}
+    assert "channels" not in diffs  # only what changed
     location = diffs["background"].fields[0]
     assert "<ins>（新址）</ins>" in location.marked
     rows = {row.kind: row for table in diffs["swot"].tables for row in table.rows}
@@ -124,13 +124,15 @@ def test_versions_compare_section_by_section(client, submitted):
         for r in t.rows
         if r.kind == "changed" and any(c.delta for c in r.changes)
     )
-    change = next(c for c in deposits.changes if c.label in {"本年目标", "this year's target"})
+    change = next(c for c in deposits.changes if c.label in {"本年目标", "This year's target"})
     assert change.delta == 1000 and change.old == figures.wan(old_target)
     assert change.delta_shown == "+1,000.00"
 
     client.force_login(submitted["reviewer"])
     page = client.get(reverse("reviews:compare", args=[plan.pk]))
     assert "新增的威胁" in page.content.decode()
+    # each changed section under its number and title, as in the plan
+    assert "1. 背景与现状分析" in page.content.decode()
     # the reviewer sees at a glance what changed since the version they reviewed
     page = client.get(reverse("reviews:version", args=[plan.pk, 2]))
     assert page.context["changes"] and "（新址）" in page.content.decode()
@@ -253,14 +255,18 @@ def test_the_overview_shows_the_history(client, submitted):
 
 
 def test_a_snapshot_row_holds_what_the_author_filled_in(submitted):
-    snapshot = submitted["plan"].versions.get().snapshot["sections"]
+    snapshot = submitted["plan"].versions.get().snapshot
+    assert snapshot["schema"] == 2
+    assert snapshot["plan"]["branch"] == submitted["plan"].branch.name
+    sections = snapshot["sections"]
     for section in SECTIONS:
         for table in section.tables:
-            rows = snapshot[section.key]["tables"][table.name]
+            rows = sections[section.key]["tables"][table.name]
             assert rows, (section.key, table.name)
-            kept = {"key", "label", *table.columns} | ({"measure"} if table.fixed else set())
+            kept = {"key", "label", "labels", "values"} | ({"kpi"} if table.fixed else set())
             assert set(rows[0]) == kept
-            assert table.formset.fk.name not in rows[0]
+            assert set(rows[0]["values"]) == set(table.columns)
+            assert table.formset.fk.name not in rows[0]["values"]
 
 
 def test_a_version_writes_figures_in_their_units(client, submitted):
@@ -273,14 +279,16 @@ def test_a_version_writes_figures_in_their_units(client, submitted):
     client.force_login(submitted["reviewer"])
     page = client.get(reverse("reviews:version", args=[plan.pk, 2]))
 
-    targets = next(
-        t for s in page.context["sections"] if s[0].section.key == "products" for t in s[0].tables
-    )
-    cells = {row["key"]: [cell.text for cell in cells] for row, cells in targets.rows}
+    targets = page.context["doc"].chapter("products").parts["targets"]
+    cells = {
+        row.key: [row.kpi.name, row.kpi.unit, *(c.shown for c in row.cells)] for row in targets.rows
+    }
     assert cells["npl_ratio"][:3] == ["不良贷款率", "%", "1.2%"]
     assert cells["customers_new"][1:3] == ["户", "2,600"]  # a count, not 2,600.00
     assert cells["deposits_total"][2] == "58,600.00"
-    assert [h.figure for h in targets.headers][:3] == [False, False, True]
+    assert [column.figure for column in targets.columns][:2] == [True, True]
+    html = page.content.decode()
+    assert '<td class="text-end text-nowrap">58,600.00</td>' in html  # right-aligned
     # the change reads in percentage points, as a banker says it
     npl = next(
         c for d in page.context["changes"] for t in d.tables for r in t.rows for c in r.changes

@@ -1,6 +1,6 @@
 """Section 1, background (背景与现状分析): where the branch stands today."""
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.db import models
@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import Direction
 from .base import (
+    Derived,
     Gap,
     RowForm,
     Section,
@@ -19,6 +20,7 @@ from .base import (
     row_text,
     share_field,
 )
+from .describe import Kind
 from .kpi_rows import KpiRow, KpiRowForm, KpiRowFormSet, kpis_lacking
 
 
@@ -85,14 +87,26 @@ class LastYearResult(KpiRow):
     def __str__(self):
         return str(self.kpi)
 
-    @property
-    def achievement(self) -> Decimal | None:
-        """Actual as a percentage of target. None for a lower-is-better KPI such as the NPL
-        ratio, where doing better than the target means a smaller figure."""
-        lower_is_better = self.kpi.direction != Direction.HIGHER
-        if lower_is_better or not self.last_target or self.last_actual is None:
+
+def achievement(target: Decimal | None, actual: Decimal | None, direction: str) -> Decimal | None:
+    """Actual as a percentage of target. None for a lower-is-better KPI such as the NPL
+    ratio, where doing better than the target means a smaller figure."""
+    if direction != Direction.HIGHER or not target or actual is None:
+        return None
+    return actual / target * 100
+
+
+def stored_achievement(values: dict, kpi: dict | None) -> Decimal | None:
+    """The achievement column of a results table as stored in a snapshot."""
+
+    def figure(name: str) -> Decimal | None:
+        try:
+            return Decimal(values[name]) if values.get(name) not in (None, "") else None
+        except (InvalidOperation, TypeError):
             return None
-        return self.last_actual / self.last_target * 100
+
+    direction = kpi.get("direction", "") if kpi else ""
+    return achievement(figure("last_target"), figure("last_actual"), direction)
 
 
 class CompetitorType(models.TextChoices):
@@ -197,6 +211,7 @@ SECTION = Section(
             _("For each KPI of the catalogue: last year's target and what was achieved."),
             fixed=True,
             related=("kpi",),
+            derived=(Derived("achievement", _("Achievement"), Kind.SHARE, stored_achievement),),
         ),
         Table(
             "competitors",

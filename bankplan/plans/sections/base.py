@@ -7,6 +7,7 @@ Everything the app does to a plan walks the ordered list of descriptors in
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 
 from crispy_forms.helper import FormHelper
 from django import forms
@@ -17,6 +18,8 @@ from django.utils.dates import MONTHS as MONTH_NAMES
 from django.utils.functional import Promise
 from django.utils.translation import get_language, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
+
+from .describe import Kind, describe_field, describe_kpi, in_languages, plain_value
 
 
 class SectionContent(models.Model):
@@ -195,17 +198,19 @@ def row_formset(parent, model, form, formset=RowFormSet):
     )
 
 
-def plain_value(obj: models.Model, name: str):
-    """A field's value as JSON: text, a number as text, a related object's name."""
-    field = obj._meta.get_field(name)
-    if field.many_to_many:
-        return [str(item) for item in getattr(obj, name).all()]
-    value = getattr(obj, name)
-    if field.is_relation:
-        return str(value) if value is not None else None
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
+# Descriptions of sections and tables by model: they are the same for every plan.
+_described: dict[type[models.Model], dict] = {}
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A column worked out from a row's stored values whenever the row is shown, never
+    stored: last year's achievement from its target and actual."""
+
+    name: str
+    label: Promise
+    kind: Kind
+    compute: Callable[[dict, dict | None], Decimal | None]  # (row values, row KPI) -> value
 
 
 @dataclass(frozen=True)
@@ -226,6 +231,8 @@ class Table:
     help_text: Promise | str = ""
     fixed: bool = False  # one row per catalogue KPI: rows are neither added nor removed
     related: tuple[str, ...] = ()  # what each row points to, loaded along with the rows
+    derived: tuple["Derived", ...] = ()  # columns worked out when the table is shown
+    units: tuple[tuple[str, str], ...] = ()  # (a figure column, the column naming its unit)
 
     def rows(self, content) -> Sequence[models.Model]:
         return list(getattr(content, self.name).all())
@@ -247,14 +254,46 @@ class Table:
     def row_label(self, row) -> str:
         return row.kpi.display_name if self.fixed else str(row)
 
+    def describe(self) -> dict:
+        """The table's title and columns as plain data (the same for every plan)."""
+        if self.row_model not in _described:
+            units = dict(self.units)
+            _described[self.row_model] = {
+                "name": self.name,
+                "title": in_languages(self.title),
+                "kpi": self.fixed,
+                "columns": [
+                    describe_field(
+                        self.row_model._meta.get_field(name),
+                        kpi_row=self.fixed,
+                        unit_from=units.get(name, ""),
+                    )
+                    for name in self.columns
+                ],
+            }
+        return _described[self.row_model]
+
     def snapshot(self, content) -> list[dict]:
-        # A KPI row keeps its unit, so the version reads 1.25% or 2,600 户 for good.
-        return [
-            {"key": self.row_key(row), "label": self.row_label(row)}
-            | ({"measure": row.kpi.measure} if self.fixed else {})
-            | {name: plain_value(row, name) for name in self.columns}
-            for row in self.rows(content)
-        ]
+        """The rows as plain data. A row keeps its name in every language, and a KPI row
+        its KPI, so the version reads 1.25% or 2,600 户 whatever the catalogue becomes.
+        ``label`` is the name in the bank's language, what a comment on the row records."""
+        fields = [self.row_model._meta.get_field(name) for name in self.columns]
+        rows = []
+        in_order = self.rows(content)
+        if self.fixed:  # in catalogue order, whatever order the rows were saved in
+            in_order = sorted(in_order, key=lambda row: (row.kpi.position, row.kpi.pk))
+        for row in in_order:
+            labels = in_languages(partial(self.row_label, row))
+            shot = {
+                "key": self.row_key(row),
+                "label": labels.get(settings.LANGUAGE_CODE, str(self.row_label(row))),
+                "labels": labels,
+                "values": {field.name: plain_value(row, field) for field in fields},
+            }
+            if self.fixed:
+                shot["kpi"] = describe_kpi(row.kpi)
+            rows.append(shot)
+        return rows
 
 
 @dataclass(frozen=True)
@@ -295,11 +334,30 @@ class Section:
             lookups += [f"{self.related_name}__{table.name}__{r}" for r in table.related]
         return lookups
 
+    @property
+    def field_names(self) -> list[str]:
+        return list(self.form._meta.fields)
+
+    def describe(self) -> dict:
+        """The section's fields and tables as plain data (the same for every plan)."""
+        if self.model not in _described:
+            _described[self.model] = {
+                "fields": [
+                    describe_field(self.model._meta.get_field(name)) for name in self.field_names
+                ],
+                "tables": [table.describe() for table in self.tables],
+            }
+        return _described[self.model]
+
     def snapshot(self, content) -> dict:
-        """The section as plain data (JSON), frozen into a submitted version."""
+        """The section as plain data (JSON), frozen into a submitted version: its values,
+        and in ``meta`` the labels and kinds to read them by (see ``describe.py``)."""
+        fields = [self.model._meta.get_field(name) for name in self.field_names]
         return {
-            "fields": {name: plain_value(content, name) for name in self.form._meta.fields},
+            "title": in_languages(self.title),
+            "fields": {field.name: plain_value(content, field) for field in fields},
             "tables": {table.name: table.snapshot(content) for table in self.tables},
+            "meta": self.describe(),
         }
 
     def bind(self, content, data=None):

@@ -281,6 +281,7 @@ SECTION = Section(
             _("Products to push"),
             _("Target segments come from the segments pursued in section 3."),
             related=("segment",),
+            units=(("yearly_target", "target_unit"),),
         ),
     ),
 )

@@ -30,11 +30,6 @@ class Swot(SectionContent):
         verbose_name = _("SWOT analysis")
         verbose_name_plural = _("SWOT analyses")
 
-    def quadrants(self) -> list[tuple["ItemKind", list["SwotItem"]]]:
-        """The grid: each kind in S, W, O, T order with its items (prefetched ones reused)."""
-        items = list(self.items.all())
-        return [(kind, [item for item in items if item.kind == kind]) for kind in ItemKind]
-
 
 class ItemKind(models.TextChoices):
     STRENGTH = "S", _("Strength")
@@ -69,7 +64,7 @@ class SwotItem(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.kind}{self.short_text}"
+        return f"{self.kind}: {self.short_text}"
 
     @property
     def short_text(self) -> str:

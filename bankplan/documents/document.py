@@ -1,0 +1,210 @@
+"""A plan as a document: what the overview, a version's page, the comparison and the PDF
+all show, with one set of section templates (``templates/plans/sections/``).
+
+A document is read from a snapshot (``reader.py``), whether the snapshot was just taken
+of the live plan or frozen into a version years ago. Everything in it is already in the
+reader's language and written out (``values.py``); templates only lay it out.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
+
+from bankplan.plans.sections.base import Gap
+from bankplan.plans.sections.describe import FIGURES, Kind
+
+
+def pick(texts, language: str) -> str:
+    """The text in ``language`` from ``{"zh-hans": ..., "en": ...}`` (or a plain string),
+    falling back to whatever language there is."""
+    if not isinstance(texts, dict):
+        return "" if texts is None else str(texts)
+    if language in texts:
+        return texts[language]
+    base = "zh-hans" if language.startswith("zh") else language.split("-")[0]
+    return texts.get(base) or next(iter(texts.values()), "")
+
+
+def _width(text: str) -> int:
+    """Printed width in Latin letters: a Chinese character takes two."""
+    return sum(2 if ord(char) >= 0x2E80 else 1 for char in text)
+
+
+@dataclass(frozen=True)
+class Column:
+    """A section field or a table column: its label in the reader's language, its kind."""
+
+    name: str
+    label: str
+    kind: str
+    places: int = 2
+    choices: tuple[tuple[object, str], ...] = ()
+    unit_from: str = ""  # the column naming the unit this figure is counted in
+    merged: bool = False  # written inside another column (a figure's unit), not on its own
+    derived: bool = False  # worked out when shown, not stored (and so never diffed)
+
+    @property
+    def figure(self) -> bool:
+        return self.kind in FIGURES
+
+    @property
+    def long(self) -> bool:
+        return self.kind == Kind.LONG_TEXT
+
+    @property
+    def narrow(self) -> bool:
+        """A column of a few short words at most (yes/no, months, priorities)."""
+        if self.kind == Kind.BOOLEAN:
+            return True
+        return (
+            self.kind == Kind.CHOICE
+            and bool(self.choices)
+            and all(_width(label) <= 10 for _code, label in self.choices)
+        )
+
+    def choice_label(self, code) -> str:
+        for choice, label in self.choices:
+            if choice == code or str(choice) == str(code):
+                return label
+        return str(code)  # a code no longer described: shown as stored
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One value: as stored (a code, a figure as text …) and as a person reads it."""
+
+    column: Column
+    value: object
+    shown: str  # "" when empty
+    items: tuple[str, ...] = ()  # for links: the name of each linked row
+
+    @property
+    def label(self) -> str:
+        return self.column.label
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """The KPI of a row in a KPI table, as it was when the snapshot was taken."""
+
+    code: str
+    name: str
+    measure: str
+    unit: str
+    direction: str
+    is_balance: bool
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str  # what identifies the row across versions: its KPI's code, or its id
+    label: str
+    cells: tuple[Cell, ...]
+    kpi: Kpi | None = None
+
+    @cached_property
+    def by_name(self) -> dict[str, Cell]:
+        return {cell.column.name: cell for cell in self.cells}
+
+    @cached_property
+    def shown_cells(self) -> list[Cell]:
+        return [cell for cell in self.cells if not cell.column.merged]
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    title: str
+    columns: tuple[Column, ...]
+    rows: tuple[Row, ...]
+    kpi: bool = False  # one row per KPI: its name and unit lead each row
+    known: bool = True  # today's section has every column: a custom layout may be used
+
+    @cached_property
+    def shown_columns(self) -> list[Column]:
+        return [column for column in self.columns if not column.merged]
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """One section of the plan in the document."""
+
+    number: int
+    key: str
+    title: str
+    fields: tuple[Cell, ...]
+    tables: tuple[Table, ...]
+    template: str
+    known: frozenset[str] = frozenset()  # the names today's section lays out itself
+    gaps: tuple[Gap, ...] | None = None  # what the live section still lacks; None: unknown
+
+    @property
+    def complete(self) -> bool:
+        return not self.gaps
+
+    @cached_property
+    def parts(self) -> dict[str, Cell | Table]:
+        """Fields and tables by name, for a section's own template."""
+        return {cell.column.name: cell for cell in self.fields} | {t.name: t for t in self.tables}
+
+    @cached_property
+    def other_fields(self) -> list[Cell]:
+        """Fields today's section does not have (renamed or removed since the snapshot):
+        shown after the rest, under the labels they were stored with."""
+        return [cell for cell in self.fields if cell.column.name not in self.known]
+
+    @cached_property
+    def other_tables(self) -> list[Table]:
+        return [table for table in self.tables if table.name not in self.known]
+
+    @property
+    def row_choices(self) -> list[tuple[str, str]]:
+        """Rows a comment can be attached to: (``table:key``, what the reader sees)."""
+        return [
+            (f"{table.name}:{row.key}", f"{table.title}: {row.label}")
+            for table in self.tables
+            for row in table.rows
+        ]
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the cover and the headings say about the plan and this state of it."""
+
+    bank: str = ""  # the head office's name
+    region: str = ""
+    branch: str = ""
+    branch_code: str = ""
+    cycle: str = ""
+    year: int | None = None
+    author: str = ""
+    status: str = ""  # as shown: 草稿, 已提交, 已批准 …
+    draft: bool = True  # marked DRAFT until approved
+    version: int | None = None
+    submitted_by: str = ""
+    submitted_at: datetime | None = None
+    approved_by: str = ""
+    approved_at: datetime | None = None
+    date: datetime | None = None  # what the document is dated
+
+
+@dataclass(frozen=True)
+class Document:
+    facts: Facts
+    chapters: tuple[Chapter, ...]
+    language: str
+
+    def chapter(self, key: str) -> Chapter | None:
+        return next((chapter for chapter in self.chapters if chapter.key == key), None)
+
+    @property
+    def kpi_rows(self) -> list[Row]:
+        """Every row of every KPI table, in the order of the plan."""
+        return [
+            row
+            for chapter in self.chapters
+            for table in chapter.tables
+            if table.kpi
+            for row in table.rows
+            if row.kpi
+        ]

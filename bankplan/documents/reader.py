@@ -1,0 +1,140 @@
+"""A snapshot read as a document in one language.
+
+Labels, kinds and choices come from the snapshot itself (upgraded first if it is older),
+never from today's models, so a version made before a model changed still reads. From
+today's code the reader takes only the order and templates of the sections, and the
+columns worked out when shown (``Table.derived``).
+"""
+
+from dataclasses import replace
+
+from django.utils import translation
+
+from bankplan.plans.sections.base import Gap
+from bankplan.plans.sections.describe import Kind
+from bankplan.plans.sections.registry import SECTIONS
+
+from . import values
+from .document import Cell, Chapter, Column, Document, Facts, Kpi, Row, Table, pick
+from .snapshot import upgrade
+
+_BY_KEY = {section.key: section for section in SECTIONS}
+_OTHERS_TEMPLATE = "plans/sections/parts/others.html"  # a section today's plan lacks
+
+
+def read(
+    snapshot: dict,
+    *,
+    language: str,
+    facts: Facts | None = None,
+    gaps: dict[str, list[Gap]] | None = None,
+) -> Document:
+    """The document of ``snapshot``; ``gaps`` (by section key) are a live plan's."""
+    snapshot = upgrade(snapshot)
+    sections = snapshot.get("sections", {})
+    keys = [s.key for s in SECTIONS if s.key in sections]
+    keys += [key for key in sections if key not in _BY_KEY]
+    with translation.override(language):
+        chapters = tuple(
+            _chapter(number, key, sections[key], language, gaps)
+            for number, key in enumerate(keys, start=1)
+        )
+    return Document(facts or Facts(), chapters, language)
+
+
+def _column(meta: dict, language: str) -> Column:
+    return Column(
+        name=meta["name"],
+        label=pick(meta.get("label"), language) or meta["name"],
+        kind=meta.get("kind", Kind.TEXT),
+        places=meta.get("places", 2),
+        choices=tuple((code, pick(labels, language)) for code, labels in meta.get("choices", ())),
+        unit_from=meta.get("unit_from", ""),
+    )
+
+
+def _cell(column: Column, value, language: str, kpi: Kpi | None = None, unit=None) -> Cell:
+    shown = values.shown(column, value, language=language, kpi=kpi, unit=unit)
+    items = tuple(values.linked(value, language)) if column.kind == Kind.LINKS else ()
+    return Cell(column, value, shown, items)
+
+
+def _kpi(stored: dict | None, language: str) -> Kpi | None:
+    if not stored:
+        return None
+    return Kpi(
+        code=stored.get("code", ""),
+        name=pick(stored.get("name"), language),
+        measure=stored.get("measure", ""),
+        unit=pick(stored.get("unit"), language),
+        direction=stored.get("direction", ""),
+        is_balance=bool(stored.get("is_balance")),
+    )
+
+
+def _row(stored: dict, columns: list[Column], derived: list, language: str) -> Row:
+    kpi = _kpi(stored.get("kpi"), language)
+    stored_values = stored.get("values", {})
+    cells = []
+    for column in columns:
+        unit = stored_values.get(column.unit_from) if column.unit_from else None
+        cells.append(_cell(column, stored_values.get(column.name), language, kpi, unit or None))
+    for column, compute in derived:
+        cells.append(_cell(column, compute(stored_values, stored.get("kpi")), language, kpi))
+    label = pick(stored.get("labels"), language) or stored.get("label", "")
+    return Row(str(stored["key"]), label, tuple(cells), kpi)
+
+
+def _table(meta: dict, rows: list[dict], descriptor, language: str) -> Table:
+    columns = [_column(column, language) for column in meta.get("columns", [])]
+    units = {column.unit_from for column in columns if column.unit_from}
+    columns = [replace(c, merged=True) if c.name in units else c for c in columns]
+    derived = [
+        (Column(d.name, str(d.label), d.kind, derived=True), d.compute)
+        for d in (descriptor.derived if descriptor else ())
+    ]
+    known = descriptor is not None and {c.name for c in columns} <= set(descriptor.columns)
+    return Table(
+        name=meta["name"],
+        title=pick(meta.get("title"), language) or meta["name"],
+        columns=(*columns, *(column for column, _compute in derived)),
+        rows=tuple(_row(row, columns, derived, language) for row in rows),
+        kpi=bool(meta.get("kpi")),
+        known=known,
+    )
+
+
+def _chapter(number: int, key: str, data: dict, language: str, gaps) -> Chapter:
+    descriptor = _BY_KEY.get(key)
+    meta = data.get("meta", {})
+    stored = data.get("fields", {})
+    described = {column["name"]: column for column in meta.get("fields", [])}
+    names = [name for name in described if name in stored]
+    names += [name for name in stored if name not in described]
+    fields = tuple(
+        _cell(_column(described.get(name, {"name": name}), language), stored[name], language)
+        for name in names
+    )
+    rows = data.get("tables", {})
+    today = {table.name: table for table in descriptor.tables} if descriptor else {}
+    metas = {table["name"]: table for table in meta.get("tables", [])}
+    metas |= {name: {"name": name} for name in rows if name not in metas}
+    tables = tuple(
+        _table(table, rows.get(name, []), today.get(name), language)
+        for name, table in metas.items()
+    )
+    if descriptor:
+        template = descriptor.display_template
+        known = frozenset(descriptor.field_names) | frozenset(today)
+    else:
+        template, known = _OTHERS_TEMPLATE, frozenset()
+    return Chapter(
+        number=number,
+        key=key,
+        title=pick(data.get("title"), language) or (str(descriptor.title) if descriptor else key),
+        fields=fields,
+        tables=tables,
+        template=template,
+        known=known,
+        gaps=tuple(gaps[key]) if gaps is not None and key in gaps else None,
+    )
