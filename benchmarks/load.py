@@ -249,6 +249,7 @@ class Response:
     location: str
     body: str
     seconds: float
+    started: float = 0.0  # when it was sent (time.monotonic), set by fetch()
 
 
 class Browser:
@@ -394,43 +395,58 @@ def new_text(section: str, marker: str) -> str:
     return "".join(chosen) + f"\n（{marker}）"
 
 
-def save_once(manager: Manager, section: str, run_tag: str, level: LevelResult, stop, pause):
-    """Open one section of the manager's plan, think, save it back with new text."""
-    url = f"/plans/{manager.plan}/sections/{section}/"
-    browser = manager.browser
+def fetch(level: LevelResult, kind: str, browser: Browser, path: str, form=None):
+    """One measured request; None when it got no answer (refused, reset, timed out), which
+    counts as an error of its kind."""
     started = time.monotonic()
-    page = browser.request(url)
-    level.record("section page", started, page.seconds)
-    if page.status != 200:
-        level.error("section page", started, f"{url} answered {page.status} {page.location}")
+    try:
+        answer = browser.request(path, form)
+    except Exception as error:
+        level.error(kind, started, f"{path}: {type(error).__name__}: {error}")
+        return None
+    answer.started = started
+    level.record(kind, started, answer.seconds)
+    if answer.status >= 400:
+        level.error(kind, started, f"{path} answered {answer.status}")
+    return answer
+
+
+def save_once(manager: Manager, section: str, run_tag: str, level: LevelResult, stop, pause):
+    """Open one section of the manager's plan, think, save it back with new text. False
+    once the level is over."""
+    url = f"/plans/{manager.plan}/sections/{section}/"
+    page = fetch(level, "section page", manager.browser, url)
+    if page is None or page.status >= 400:
         return think(stop, pause)
     form = form_with(page.body, "revision")
-    if form is None:
-        level.error("section page", started, f"{url} has no section form")
+    if page.status != 200 or form is None:
+        level.error("section page", page.started, f"{url}: {page.status} {page.location}, no form")
         return think(stop, pause)
     manager.saves += 1
     marker = f"压测{run_tag}-{manager.number:03d}-{manager.saves:04d}"
     try:
         form = replace_field(form, NARRATIVE[section], new_text(section, marker))
     except KeyError:
-        level.error("section page", started, f"{url} has no field {NARRATIVE[section]}")
+        level.error("section page", page.started, f"{url} has no field {NARRATIVE[section]}")
         return think(stop, pause)
-    form.append(("then", "stay"))  # the "save draft" button
+    # The "save draft" button. A browser then follows the redirect to the page just saved;
+    # here the next round's page (the next section) stands for it: one page, one save.
+    form.append(("then", "stay"))
     if not think(stop, pause):
         return False  # the level ended while this person was typing: nothing sent
     attempt = SaveAttempt(section, marker)
     manager.attempts[section].append(attempt)
-    started = time.monotonic()
-    answer = browser.request(url, form)
-    level.record("save", started, answer.seconds)
+    answer = fetch(level, "save", manager.browser, url, form)
+    if answer is None or answer.status >= 400:
+        return True
     if answer.status == 302 and answer.location == url:
         attempt.acknowledged = True
-        level.acknowledged(started)
-    elif answer.status == 200:
+        level.acknowledged(answer.started)
+    elif answer.status == 200:  # the form again: refused, and the page says why
         why = "; ".join(page_errors(answer.body)) or "form shown again"
-        level.error("save", started, f"{url} refused: {why}")
+        level.error("save", answer.started, f"{url} refused: {why}")
     else:
-        level.error("save", started, f"{url} answered {answer.status} {answer.location}")
+        level.error("save", answer.started, f"{url} answered {answer.status} {answer.location}")
     return True
 
 
@@ -439,43 +455,25 @@ def run_manager(manager: Manager, run_tag: str, level: LevelResult, stop, pause:
     position = random.randrange(len(sections))  # each person starts somewhere else
     if not think(stop, random.uniform(0, pause)):  # arrive spread over one think time
         return
-    while not stop.is_set():
-        section = sections[position % len(sections)]
+    while save_once(manager, sections[position % len(sections)], run_tag, level, stop, pause):
         position += 1
-        try:
-            if not save_once(manager, section, run_tag, level, stop, pause):
-                return
-        except Exception as error:  # a refused connection, a timeout: counted, then go on
-            level.error("save", time.monotonic(), f"{type(error).__name__}: {error}")
-            if not think(stop, pause):
-                return
 
 
 def run_reviewer(reviewer: Reviewer, level: LevelResult, stop, pause: float):
-    browser = reviewer.browser
     if not think(stop, random.uniform(0, pause)):
         return
-    while not stop.is_set():
-        kind = "review queue"
-        try:
-            started = time.monotonic()
-            queue = browser.request("/reviews/")
-            level.record(kind, started, queue.seconds)
+    while True:
+        queue = fetch(level, "review queue", reviewer.browser, "/reviews/")
+        if queue is not None and queue.status < 400:
             links = VERSION_LINK.findall(queue.body)
-            if queue.status != 200:
-                level.error(kind, started, f"/reviews/ answered {queue.status} {queue.location}")
-            elif not links:
-                level.error(kind, started, f"{reviewer.username}'s queue lists no version")
+            if queue.status != 200 or not links:
+                why = f"{queue.status} {queue.location}, {len(links)} versions listed"
+                level.error("review queue", queue.started, f"{reviewer.username}: {why}")
             else:
-                kind = "version page"
-                link = random.choice(links)
-                started = time.monotonic()
-                page = browser.request(link)
-                level.record(kind, started, page.seconds)
-                if page.status != 200:
-                    level.error(kind, started, f"{link} answered {page.status} {page.location}")
-        except Exception as error:
-            level.error(kind, time.monotonic(), f"{type(error).__name__}: {error}")
+                version = fetch(level, "version page", reviewer.browser, random.choice(links))
+                if version is not None and version.status != 200 and version.status < 400:
+                    why = f"{version.status} {version.location}"
+                    level.error("version page", version.started, why)
         if not think(stop, pause):
             return
 
@@ -1001,6 +999,11 @@ def print_level(level: LevelResult, options) -> None:
             f"CPU (100% = one core, {cores} cores): machine {busy:.0f}%; {shares}; "
             f"other processes (not this benchmark) {others:.0f}%"
         )
+        requests = sum(len(samples) for samples in level.samples.values())
+        if requests and "web" in level.cpu:
+            # Robust to a shared machine, unlike the times: what one request costs the server.
+            per_request = 1000 * level.cpu["web"] / requests
+            print(f"  web CPU per request: {per_request:.0f} ms ({requests} requests measured)")
         if others > 25:
             print("  NOTE: the machine was shared during this level; the times are pessimistic")
 
