@@ -42,6 +42,9 @@ class Column:
     unit_from: str = ""  # the column naming the unit this figure is counted in
     merged: bool = False  # written inside another column (a figure's unit), not on its own
     derived: bool = False  # worked out when shown, not stored (and so never diffed)
+    # how a cell is laid out beyond its text: "long" (line breaks kept), "items" (a list),
+    # "boolean" (a mark), "badge" (a priority), "code" (a choice's code); "" plain text
+    shape: str = ""
 
     @property
     def figure(self) -> bool:
@@ -61,6 +64,20 @@ class Column:
             and bool(self.choices)
             and all(_width(label) <= 10 for _code, label in self.choices)
         )
+
+    @cached_property
+    def header_class(self) -> str:
+        if self.figure:
+            return "text-end"
+        if self.kind == Kind.BOOLEAN:
+            return "text-center col-narrow"
+        return "col-narrow" if self.narrow or self.shape == "code" else ""
+
+    @cached_property
+    def cell_class(self) -> str:
+        if self.figure:
+            return "text-end text-nowrap"
+        return "text-center" if self.kind == Kind.BOOLEAN else ""
 
     def choice_label(self, code) -> str:
         for choice, label in self.choices:
@@ -101,6 +118,7 @@ class Row:
     label: str
     cells: tuple[Cell, ...]
     kpi: Kpi | None = None
+    marked: bool = False  # stands out from the others (a segment pursued)
 
     @cached_property
     def by_name(self) -> dict[str, Cell]:

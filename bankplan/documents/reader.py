@@ -42,14 +42,19 @@ def read(
     return Document(facts or Facts(), chapters, language)
 
 
-def _column(meta: dict, language: str) -> Column:
+_SHAPES = {Kind.LONG_TEXT: "long", Kind.LINKS: "items", Kind.BOOLEAN: "boolean"}
+
+
+def _column(meta: dict, language: str, shown_as: dict[str, str] | None = None) -> Column:
+    kind = meta.get("kind", Kind.TEXT)
     return Column(
         name=meta["name"],
         label=pick(meta.get("label"), language) or meta["name"],
-        kind=meta.get("kind", Kind.TEXT),
+        kind=kind,
         places=meta.get("places", 2),
         choices=tuple((code, pick(labels, language)) for code, labels in meta.get("choices", ())),
         unit_from=meta.get("unit_from", ""),
+        shape=(shown_as or {}).get(meta["name"]) or _SHAPES.get(kind, ""),
     )
 
 
@@ -72,7 +77,7 @@ def _kpi(stored: dict | None, language: str) -> Kpi | None:
     )
 
 
-def _row(stored: dict, columns: list[Column], derived: list, language: str) -> Row:
+def _row(stored: dict, columns: list[Column], derived: list, language: str, marked_by="") -> Row:
     kpi = _kpi(stored.get("kpi"), language)
     stored_values = stored.get("values", {})
     cells = []
@@ -82,11 +87,13 @@ def _row(stored: dict, columns: list[Column], derived: list, language: str) -> R
     for column, compute in derived:
         cells.append(_cell(column, compute(stored_values, stored.get("kpi")), language, kpi))
     label = pick(stored.get("labels"), language) or stored.get("label", "")
-    return Row(str(stored["key"]), label, tuple(cells), kpi)
+    marked = bool(marked_by and stored_values.get(marked_by))
+    return Row(str(stored["key"]), label, tuple(cells), kpi, marked)
 
 
 def _table(meta: dict, rows: list[dict], descriptor, language: str) -> Table:
-    columns = [_column(column, language) for column in meta.get("columns", [])]
+    shown_as = dict(descriptor.shown_as) if descriptor else {}
+    columns = [_column(column, language, shown_as) for column in meta.get("columns", [])]
     units = {column.unit_from for column in columns if column.unit_from}
     columns = [replace(c, merged=True) if c.name in units else c for c in columns]
     derived = [
@@ -98,7 +105,10 @@ def _table(meta: dict, rows: list[dict], descriptor, language: str) -> Table:
         name=meta["name"],
         title=pick(meta.get("title"), language) or meta["name"],
         columns=(*columns, *(column for column, _compute in derived)),
-        rows=tuple(_row(row, columns, derived, language) for row in rows),
+        rows=tuple(
+            _row(row, columns, derived, language, descriptor.marked_by if descriptor else "")
+            for row in rows
+        ),
         kpi=bool(meta.get("kpi")),
         known=known,
     )

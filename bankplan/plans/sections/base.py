@@ -7,7 +7,6 @@ Everything the app does to a plan walks the ordered list of descriptors in
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import partial
 
 from crispy_forms.helper import FormHelper
 from django import forms
@@ -19,7 +18,14 @@ from django.utils.functional import Promise
 from django.utils.translation import get_language, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from .describe import Kind, describe_field, describe_kpi, in_languages, plain_value
+from .describe import (
+    Kind,
+    describe_field,
+    describe_kpi,
+    in_languages,
+    in_languages_each,
+    plain_values,
+)
 
 
 class SectionContent(models.Model):
@@ -233,6 +239,10 @@ class Table:
     related: tuple[str, ...] = ()  # what each row points to, loaded along with the rows
     derived: tuple["Derived", ...] = ()  # columns worked out when the table is shown
     units: tuple[tuple[str, str], ...] = ()  # (a figure column, the column naming its unit)
+    # (a column, "badge" or "code"): a priority shown as a coloured badge, a choice as its
+    # code (SO, WT) with its label on hover
+    shown_as: tuple[tuple[str, str], ...] = ()
+    marked_by: str = ""  # a yes/no column whose rows stand out (the segments pursued)
 
     def rows(self, content) -> Sequence[models.Model]:
         return list(getattr(content, self.name).all())
@@ -277,23 +287,23 @@ class Table:
         """The rows as plain data. A row keeps its name in every language, and a KPI row
         its KPI, so the version reads 1.25% or 2,600 户 whatever the catalogue becomes.
         ``label`` is the name in the bank's language, what a comment on the row records."""
-        fields = [self.row_model._meta.get_field(name) for name in self.columns]
-        rows = []
-        in_order = self.rows(content)
+        rows = self.rows(content)
         if self.fixed:  # in catalogue order, whatever order the rows were saved in
-            in_order = sorted(in_order, key=lambda row: (row.kpi.position, row.kpi.pk))
-        for row in in_order:
-            labels = in_languages(partial(self.row_label, row))
+            rows = sorted(rows, key=lambda row: (row.kpi.position, row.kpi.pk))
+        fields = [self.row_model._meta.get_field(name) for name in self.columns]
+        labels = in_languages_each(rows, self.row_label)
+        shots = []
+        for row, names, values in zip(rows, labels, plain_values(rows, fields), strict=True):
             shot = {
                 "key": self.row_key(row),
-                "label": labels.get(settings.LANGUAGE_CODE, str(self.row_label(row))),
-                "labels": labels,
-                "values": {field.name: plain_value(row, field) for field in fields},
+                "label": names.get(settings.LANGUAGE_CODE) or next(iter(names.values())),
+                "labels": names,
+                "values": values,
             }
             if self.fixed:
                 shot["kpi"] = describe_kpi(row.kpi)
-            rows.append(shot)
-        return rows
+            shots.append(shot)
+        return shots
 
 
 @dataclass(frozen=True)
@@ -355,7 +365,7 @@ class Section:
         fields = [self.model._meta.get_field(name) for name in self.field_names]
         return {
             "title": in_languages(self.title),
-            "fields": {field.name: plain_value(content, field) for field in fields},
+            "fields": plain_values([content], fields)[0],
             "tables": {table.name: table.snapshot(content) for table in self.tables},
             "meta": self.describe(),
         }

@@ -94,17 +94,41 @@ def describe_field(field: models.Field, *, kpi_row: bool = False, unit_from: str
     return described
 
 
-def plain_value(obj: models.Model, field: models.Field):
-    """A field's value as JSON: text, a number as text, a choice's code, a linked row's
-    name in every language."""
+def in_languages_each(items: list, text_of: Callable) -> list[dict[str, str]]:
+    """``in_languages(text_of(item))`` for every item, switching language once per
+    language rather than once per item (a snapshot names hundreds of rows)."""
+    texts = [{} for _item in items]
+    for code in LANGUAGES:
+        with translation.override(code):
+            for found, item in zip(texts, items, strict=True):
+                found[code] = str(text_of(item))
+    return texts
+
+
+def _links(objs: list[models.Model], field: models.Field) -> list:
+    """Each object's linked row (or rows) by name in every language."""
     if field.many_to_many:
-        return [in_languages(item.__str__) for item in getattr(obj, field.name).all()]
-    value = getattr(obj, field.name)
-    if field.is_relation:
-        return in_languages(value.__str__) if value is not None else None
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
+        linked = [list(getattr(obj, field.name).all()) for obj in objs]
+        names = iter(in_languages_each([item for items in linked for item in items], str))
+        return [[next(names) for _item in items] for items in linked]
+    linked = [getattr(obj, field.name) for obj in objs]
+    names = iter(in_languages_each([item for item in linked if item is not None], str))
+    return [None if item is None else next(names) for item in linked]
+
+
+def plain_values(objs: list[models.Model], fields: list[models.Field]) -> list[dict]:
+    """The objects' values as JSON: text, a number as text, a choice's code, a linked
+    row's name in every language."""
+    found = [{} for _obj in objs]
+    for field in fields:
+        if field.is_relation:
+            column = _links(objs, field)
+        else:
+            column = [getattr(obj, field.name) for obj in objs]
+            column = [str(v) if isinstance(v, Decimal) else v for v in column]
+        for values, value in zip(found, column, strict=True):
+            values[field.name] = value
+    return found
 
 
 def describe_kpi(kpi) -> dict:

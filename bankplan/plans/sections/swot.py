@@ -179,6 +179,7 @@ SECTION = Section(
             row_formset(Swot, SwotItem, SwotItemForm),
             _("Strengths, weaknesses, opportunities and threats"),
             _("Short and specific, one point per row."),
+            shown_as=(("priority", "badge"),),
         ),
         Table(
             "strategies",
@@ -186,6 +187,7 @@ SECTION = Section(
             _("Strategies (SO / ST / WO / WT)"),
             _("Items added above can be linked once the page has been saved."),
             related=("items",),
+            shown_as=(("kind", "code"),),
         ),
     ),
 )

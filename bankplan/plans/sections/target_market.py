@@ -167,6 +167,8 @@ SECTION = Section(
             row_formset(TargetMarket, Segment, SegmentForm),
             _("Customer segments"),
             _("Estimate each segment, then tick the ones the branch will pursue."),
+            shown_as=(("priority", "badge"),),
+            marked_by="chosen",
         ),
         Table(
             "key_accounts",
