@@ -21,13 +21,17 @@ from bankplan.plans.sections.describe import Kind
 
 EMPTY = "–"
 TEXTS = (Kind.TEXT, Kind.LONG_TEXT)  # diffed character by character; the rest read whole
+REWRITTEN = 0.4  # texts sharing less than this are shown old and new, not marked inside
 
 
 def marked_diff(old: str, new: str) -> SafeString:
     """One text with deletions in <del> and insertions in <ins>, character by character
-    (Chinese has no spaces to split words on)."""
+    (Chinese has no spaces to split words on). A text rewritten rather than edited reads
+    better whole than as a scatter of single characters kept."""
     parts = []
     matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    if matcher.ratio() < REWRITTEN:
+        return format_html("<del>{}</del> → <ins>{}</ins>", old, new)
     for op, a1, a2, b1, b2 in matcher.get_opcodes():
         if op == "equal":
             parts.append(escape(old[a1:a2]))

@@ -142,6 +142,9 @@ def test_versions_compare_section_by_section(client, submitted):
 def test_text_diff_marks_characters_and_escapes():
     assert marked_diff("存款增长", "贷款增长") == "<del>存</del><ins>贷</ins>款增长"
     assert "&lt;b&gt;" in marked_diff("a", "<b>")
+    # a text written anew is read whole, not as single characters kept here and there
+    rewritten = marked_diff("青峰市城关镇人民中路 118 号", "开发区创业大道 8 号")
+    assert rewritten == "<del>青峰市城关镇人民中路 118 号</del> → <ins>开发区创业大道 8 号</ins>"
 
 
 def test_the_queue_lists_waiting_plans_oldest_first(client, submitted, cycle_plans):
