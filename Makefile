@@ -67,4 +67,4 @@ messages: $(VENV)/.installed
 	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore '.venv' --ignore 'static'
 
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm test-db.sqlite3* staticfiles
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles
