@@ -142,8 +142,71 @@ class SectionForm(forms.ModelForm):
         keep_long_pastes(self)
 
 
+class LoadedChoiceField(forms.ModelChoiceField):
+    """A select of related objects that a row formset read once for all its rows: the
+    submitted value is looked up among them, not in the database once a row."""
+
+    loaded: dict[str, models.Model] | None = None  # by str(pk); None: ask the database
+
+    def to_python(self, value):
+        if self.loaded is None or value in self.empty_values:
+            return super().to_python(value)
+        key = str(value.pk if isinstance(value, models.Model) else value)
+        try:
+            return self.loaded[key]
+        except KeyError:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            ) from None
+
+
+class LoadedMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """The many-valued LoadedChoiceField (a strategy's SWOT items). Cleans to a list."""
+
+    loaded: dict[str, models.Model] | None = None
+
+    def clean(self, value):
+        if self.loaded is None:
+            return super().clean(value)
+        value = self.prepare_value(value)
+        if self.required and not value:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        if not value:
+            return []
+        if not isinstance(value, list | tuple):
+            raise forms.ValidationError(self.error_messages["invalid_list"], code="invalid_list")
+        chosen = []
+        for key in dict.fromkeys(str(pk) for pk in value):
+            if key not in self.loaded:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": key},
+                )
+            chosen.append(self.loaded[key])
+        self.run_validators(value)
+        return chosen
+
+
+def row_formfield(model_field: models.Field, **kwargs) -> forms.Field | None:
+    """Form fields of a table row: related objects are chosen among those loaded once."""
+    if isinstance(model_field, models.ManyToManyField):
+        kwargs.setdefault("form_class", LoadedMultipleChoiceField)
+    elif isinstance(model_field, models.ForeignKey):
+        kwargs.setdefault("form_class", LoadedChoiceField)
+    return model_field.formfield(**kwargs)
+
+
 class RowForm(forms.ModelForm):
-    """Base for the forms of one table row: compact Bootstrap widgets for a table cell."""
+    """Base for the forms of one table row: compact Bootstrap widgets for a table cell.
+
+    A row is checked without the database: its related objects come from lists the
+    formset loaded once (see ``RowFormSet``), uniqueness among the table's rows is the
+    formset's to check, and what the models' check constraints require the fields already
+    refuse (their choices, validators and ``clean``). The database constraints stand
+    behind all of it. Use a row form within its RowFormSet only."""
 
     textarea_rows = 2
 
@@ -165,10 +228,27 @@ class RowForm(forms.ModelForm):
             if isinstance(widget, forms.Textarea):
                 widget.attrs["rows"] = self.textarea_rows
 
+    def _get_validation_exclusions(self):
+        # The model would look each chosen object up again (ForeignKey.validate).
+        exclude = super()._get_validation_exclusions()
+        exclude.update(
+            name
+            for name, form_field in self.fields.items()
+            if isinstance(form_field, LoadedChoiceField) and form_field.loaded is not None
+        )
+        return exclude
+
+    def validate_unique(self):
+        """Checked by the formset, in memory, for all rows at once."""
+
+    def validate_constraints(self):
+        """Enforced by the fields (see the class's docstring) and by the database."""
+
 
 class RowFormSet(forms.BaseInlineFormSet):
     """Row formset whose selects list objects of this plan (its segments, its SWOT items,
-    its catalogue): each list is read once per page, not once per row."""
+    its catalogue) and the rows themselves: each list is read once per request, then
+    serves every row's options and the check of every submitted value."""
 
     default_error_messages = {
         "too_many_forms": ngettext_lazy(
@@ -179,18 +259,88 @@ class RowFormSet(forms.BaseInlineFormSet):
     }
 
     def choice_querysets(self) -> dict[str, models.QuerySet]:
+        """What a select offers, where it is narrower than its model's every object."""
         return {}
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
         if not hasattr(self, "_shared_choices"):
-            self._shared_choices = {}
-            for name, queryset in self.choice_querysets().items():
-                form.fields[name].queryset = queryset
-                self._shared_choices[name] = (queryset, list(form.fields[name].choices))
-        for name, (queryset, choices) in self._shared_choices.items():
-            form.fields[name].queryset = queryset  # still what validation checks against
-            form.fields[name].choices = choices
+            self._shared_choices = self._load_choices(form)
+        for name, (queryset, choices, loaded) in self._shared_choices.items():
+            form_field = form.fields[name]
+            form_field.queryset = queryset
+            form_field.choices = choices
+            form_field.loaded = loaded
+        # The hidden id of a saved row names one of this table's rows, already loaded.
+        pk_name = self.model._meta.pk.name
+        pk_field = form.fields[pk_name]
+        form.fields[pk_name] = LoadedChoiceField(
+            pk_field.queryset,
+            required=pk_field.required,
+            initial=pk_field.initial,
+            widget=pk_field.widget,
+        )
+        form.fields[pk_name].loaded = self._rows_by_key()
+
+    def _load_choices(self, form) -> dict:
+        querysets = {
+            name: form_field.queryset
+            for name, form_field in form.fields.items()
+            if isinstance(form_field, LoadedChoiceField | LoadedMultipleChoiceField)
+        } | self.choice_querysets()
+        shared = {}
+        for name, queryset in querysets.items():
+            objects = list(queryset)
+            form_field = form.fields[name]
+            option = form_field.iterator(form_field).choice
+            blank = [("", form_field.empty_label)] if form_field.empty_label is not None else []
+            loaded = {str(obj.pk): obj for obj in objects}
+            shared[name] = (queryset, blank + [option(obj) for obj in objects], loaded)
+        return shared
+
+    def _rows_by_key(self) -> dict[str, models.Model]:
+        if not hasattr(self, "_rows"):
+            self._rows = {str(row.pk): row for row in self.get_queryset()}
+        return self._rows
+
+    def unique_columns(self) -> list[tuple[str, ...]]:
+        """Columns whose values may appear only once in this table (a role has one row):
+        the model's unique constraints, all scoped to the table's parent."""
+        opts, parent = self.model._meta, self.fk.name
+        together = [c.fields for c in opts.total_unique_constraints] + list(opts.unique_together)
+        return [tuple(name for name in fields if name != parent) for fields in together]
+
+    def validate_unique(self):
+        """Uniqueness in memory: the table holds all its parent's rows. A value may appear
+        once among the rows being saved, and a saved row may not take over a value another
+        kept row holds until this save changes it (rows are updated in no set order)."""
+        deleted = set(map(id, self.deleted_forms))
+        valid = [form for form in self.forms if form.is_valid() and id(form) not in deleted]
+        kept = [form for form in self.initial_forms if id(form) not in deleted]
+        errors = []
+        for columns in self.unique_columns():
+            seen = set()
+            stored = {_unique_key(form.initial, columns): form for form in kept}
+            for form in valid:
+                key = _unique_key(form.cleaned_data, columns)
+                if None in key:
+                    continue
+                holder = stored.get(key)
+                if key in seen:
+                    errors.append(self.get_unique_error_message(list(columns)))
+                    form.add_error(None, self.get_form_error())
+                elif holder is not None and holder is not form and form in kept:
+                    form.add_error(
+                        None,
+                        form.instance.unique_error_message(self.model, (self.fk.name, *columns)),
+                    )
+                seen.add(key)
+        if errors:
+            raise forms.ValidationError(errors)
+
+
+def _unique_key(values: dict, columns: tuple[str, ...]) -> tuple:
+    return tuple(getattr(values.get(name), "pk", values.get(name)) for name in columns)
 
 
 # Rows in one table: a plan's tables are lists a person reads, and the PDF stays bounded.
@@ -200,7 +350,14 @@ MAX_ROWS = 100
 def row_formset(parent, model, form, formset=RowFormSet):
     """The formset of a table whose rows the author adds and removes."""
     return forms.inlineformset_factory(
-        parent, model, form=form, formset=formset, extra=0, max_num=MAX_ROWS, validate_max=True
+        parent,
+        model,
+        form=form,
+        formset=formset,
+        formfield_callback=row_formfield,
+        extra=0,
+        max_num=MAX_ROWS,
+        validate_max=True,
     )
 
 

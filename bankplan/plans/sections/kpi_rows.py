@@ -7,7 +7,8 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .base import RowForm
+from ..models import Kpi
+from .base import LoadedChoiceField, RowForm, RowFormSet
 
 
 class KpiRow(models.Model):
@@ -27,13 +28,12 @@ WHOLE_NUMBER_MEASURES = {"customers", "cards"}
 class KpiRowForm(RowForm):
     """The KPI is fixed (a hidden field); its figures must suit its unit."""
 
+    # One of the plan's catalogue, loaded once by the formset.
+    kpi = LoadedChoiceField(Kpi.objects.all(), label=_("KPI"), widget=forms.HiddenInput)
+
     # Shown beside the KPI where the author sets this year's figures. Not named after a
     # field: templates look up form["name"] before form.name.
     last_year_actual = None
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["kpi"].widget = forms.HiddenInput()
 
     def clean(self):
         cleaned = super().clean()
@@ -67,12 +67,13 @@ class KpiRowForm(RowForm):
         return cleaned
 
 
-class KpiRowFormSet(forms.BaseInlineFormSet):
+class KpiRowFormSet(RowFormSet):
     """Existing rows in catalogue order, plus a blank row for any KPI added to the
     catalogue since the plan was started."""
 
     def __init__(self, data=None, *, instance, **kwargs):
-        kpis = list(instance.plan.cycle.kpis.all())
+        self.catalogue = instance.plan.cycle.kpis.all()
+        kpis = list(self.catalogue)  # read once: also what the hidden KPI field accepts
         self.kpis_by_id = {kpi.pk: kpi for kpi in kpis}
         rows = self.model.objects.filter(**{self.fk.name: instance})
         have = set(rows.values_list("kpi_id", flat=True)) if instance.pk else set()
@@ -84,9 +85,11 @@ class KpiRowFormSet(forms.BaseInlineFormSet):
         )
         super().__init__(data, instance=instance, **kwargs)
 
+    def choice_querysets(self):
+        return {"kpi": self.catalogue}
+
     def _construct_form(self, i, **kwargs):
         form = super()._construct_form(i, **kwargs)
-        form.fields["kpi"].queryset = form.fields["kpi"].queryset.filter(pk__in=self.kpis_by_id)
         kpi_id = form.instance.kpi_id if form.instance.pk else form.initial.get("kpi")
         form.catalogue_kpi = self.kpis_by_id.get(kpi_id)
         return form
