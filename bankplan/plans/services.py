@@ -58,7 +58,63 @@ def save_section(*, plan: Plan, section, form, formsets, expected_revision: int,
         instance.updated_by = by
         instance.save()
         form.save_m2m()
+        removed: dict[type, set] = {}
         for formset in formsets:
             formset.instance = instance
-            formset.save()
+            _save_rows(formset, removed)
         locked.save(update_fields=["updated_at"])
+
+
+def _save_rows(formset, removed: dict[type, set]) -> None:
+    """Write a validated table in a few queries whatever its length: one delete of the
+    removed rows, one update of the changed ones, one insert of the new ones, and for a
+    many-to-many column one delete and one insert of links. Removed rows go first, so a
+    row may take over a value (a role) that a removed row held. ``removed`` collects the
+    ids of rows removed so far in this save, by model: a link to one of them is dropped."""
+    model, parent = formset.model, formset.instance
+    deleted = set(map(id, formset.deleted_forms))
+    gone = [
+        form.instance.pk
+        for form in formset.initial_forms
+        if id(form) in deleted and form.instance.pk is not None
+    ]
+    changed = [
+        form
+        for form in formset.initial_forms
+        if id(form) not in deleted and form.instance.pk is not None and form.has_changed()
+    ]
+    added = [form for form in formset.extra_forms if id(form) not in deleted and form.has_changed()]
+
+    if gone:
+        model._default_manager.filter(pk__in=gone).delete()
+        removed.setdefault(model, set()).update(gone)
+    edited = {name for form in changed for name in form.changed_data}
+    columns = [f.name for f in model._meta.concrete_fields if f.name in edited]
+    if columns:
+        model._default_manager.bulk_update([form.instance for form in changed], columns)
+    for form in added:
+        setattr(form.instance, formset.fk.name, parent)
+    if added:
+        model._default_manager.bulk_create([form.instance for form in added])
+
+    for field in model._meta.many_to_many:
+        if field.name not in formset.form._meta.fields:
+            continue
+        relinked = [form for form in changed if field.name in form.changed_data]
+        linked = relinked + [form for form in added if form.cleaned_data.get(field.name)]
+        through = field.remote_field.through
+        source = through._meta.get_field(field.m2m_field_name()).attname
+        target = through._meta.get_field(field.m2m_reverse_field_name()).attname
+        if relinked:
+            through._default_manager.filter(
+                **{f"{source}__in": [form.instance.pk for form in relinked]}
+            ).delete()
+        gone_targets = removed.get(field.related_model, set())
+        links = [
+            through(**{source: form.instance.pk, target: obj.pk})
+            for form in linked
+            for obj in form.cleaned_data[field.name]
+            if obj.pk not in gone_targets
+        ]
+        if links:
+            through._default_manager.bulk_create(links)
