@@ -75,11 +75,13 @@ def overview(request, plan_id):
 @require_http_methods(["GET", "POST"])
 def edit_section(request, plan_id, key):
     section = get_section(key)
-    plan = load_plan(get_plan_for(request.user, plan_id, Action.EDIT))
-    content = section.content_of(plan)
-    revision = content.revision
+    plan = get_plan_for(request.user, plan_id, Action.EDIT)
 
     if request.method == "POST":
+        # A save reads this section alone; the whole plan is loaded only to show the page
+        # again, so a save's queries do not grow with the rest of the plan.
+        content = section.content_of(plan)
+        revision = content.revision
         form, formsets = section.bind(content, request.POST)
         if form.is_valid() and all(formset.is_valid() for formset in formsets):
             try:
@@ -116,7 +118,11 @@ def edit_section(request, plan_id, key):
                 return redirect("plans:section", plan_id=plan.pk, key=section.key)
         else:
             messages.error(request, _("Some values need correcting; nothing was saved yet."))
+        plan = load_plan(plan)
     else:
+        plan = load_plan(plan)
+        content = section.content_of(plan)
+        revision = content.revision
         form, formsets = section.bind(content)
 
     states = section_states(plan)
