@@ -210,6 +210,11 @@ WORKER_HEARTBEAT_SECONDS = 30
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# A section page posts all its tables at once: up to four tables of 100 rows, each row ten
+# fields or so (more while rows are being replaced). Django's default of 1,000 fields
+# refused a full page with "400 Bad Request", losing what the author had typed.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
