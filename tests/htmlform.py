@@ -71,8 +71,8 @@ def form_data(response) -> dict:
     reader.close()
     data = {}
     for name, values in reader.fields.items():
-        if name in {"csrfmiddlewaretoken", "language", "next"}:
-            continue
+        if name in {"csrfmiddlewaretoken", "language", "next"} or not values:
+            continue  # (a multiple select with nothing selected sends nothing)
         data[name] = values if len(values) > 1 else values[0]
     return data
 
