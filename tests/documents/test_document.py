@@ -166,6 +166,17 @@ def test_a_schema_1_version_renders_in_either_language(
     assert "1.32%" in html  # a ratio as it was entered
     assert 'class="swot-grid' in html.replace("row row-cols-1 row-cols-md-2 g-3 ", "")
 
+    # and it compares with a version of today's schema
+    background = plan.background
+    background.headcount, background.branch_type = 24, "county"
+    background.save()
+    freeze(plan, author)
+    html = page(client, reverse("reviews:compare", args=[plan.pk]), language)
+    headcount = "人数" if language == "zh-hans" else "Headcount"
+    assert f'<span class="fw-semibold">{headcount}</span>' in html
+    assert '<del>20</del> → <ins>24</ins> <span class="diff-delta">(+4)</span>' in html
+    assert "branch_motto" in html  # gone since: shown as removed, by its name
+
 
 @pytest.mark.parametrize(
     ("language", "renamed", "share"),
