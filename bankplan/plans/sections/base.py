@@ -361,7 +361,8 @@ def row_formset(parent, model, form, formset=RowFormSet):
     )
 
 
-# Descriptions of sections and tables by model: they are the same for every plan.
+# Descriptions of sections and tables by model: the same for every plan, so made once and
+# shared by every snapshot (which is why nothing may change a snapshot in place).
 _described: dict[type[models.Model], dict] = {}
 
 
