@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from .describe import (
     Kind,
     describe_field,
-    describe_kpi,
+    describe_kpis,
     in_languages,
     in_languages_each,
     plain_values,
@@ -450,17 +450,18 @@ class Table:
             rows = sorted(rows, key=lambda row: (row.kpi.position, row.kpi.pk))
         fields = [self.row_model._meta.get_field(name) for name in self.columns]
         labels = in_languages_each(rows, self.row_label)
-        shots = []
-        for row, names, values in zip(rows, labels, plain_values(rows, fields), strict=True):
-            shot = {
+        shots = [
+            {
                 "key": self.row_key(row),
                 "label": names.get(settings.LANGUAGE_CODE) or next(iter(names.values())),
                 "labels": names,
                 "values": values,
             }
-            if self.fixed:
-                shot["kpi"] = describe_kpi(row.kpi)
-            shots.append(shot)
+            for row, names, values in zip(rows, labels, plain_values(rows, fields), strict=True)
+        ]
+        if self.fixed:
+            for shot, kpi in zip(shots, describe_kpis([row.kpi for row in rows]), strict=True):
+                shot["kpi"] = kpi
         return shots
 
 

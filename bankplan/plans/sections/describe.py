@@ -131,13 +131,19 @@ def plain_values(objs: list[models.Model], fields: list[models.Field]) -> list[d
     return found
 
 
-def describe_kpi(kpi) -> dict:
-    """A KPI row's KPI, enough to write its figures and draw it after the catalogue changes."""
-    return {
-        "code": kpi.code,
-        "name": in_languages(lambda: kpi.display_name),
-        "measure": kpi.measure,
-        "unit": in_languages(kpi.get_measure_display),
-        "direction": kpi.direction,
-        "is_balance": kpi.is_balance,
-    }
+def describe_kpis(kpis: list) -> list[dict]:
+    """Each KPI row's KPI, enough to write its figures and draw it after the catalogue
+    changes."""
+    names = in_languages_each(kpis, lambda kpi: kpi.display_name)
+    units = in_languages_each(kpis, lambda kpi: kpi.get_measure_display())
+    return [
+        {
+            "code": kpi.code,
+            "name": name,
+            "measure": kpi.measure,
+            "unit": unit,
+            "direction": kpi.direction,
+            "is_balance": kpi.is_balance,
+        }
+        for kpi, name, unit in zip(kpis, names, units, strict=True)
+    ]
