@@ -5,36 +5,24 @@ Uses a throw-away SQLite database with the demo bank; prints medians in millisec
 the number of queries per page.
 """
 
-import os
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DEBUG", "1")
-os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bankplan.settings")
+import throwaway  # sets Django up: before the imports below
 
-import django
+# isort: split
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
-
-from bankplan.organisation.models import User  # noqa: E402
-from bankplan.plans.models import Plan  # noqa: E402
-from bankplan.plans.sections.registry import SECTIONS  # noqa: E402
+from bankplan.organisation.models import User
+from bankplan.plans.models import Plan
+from bankplan.plans.sections.registry import SECTIONS
 
 
 def main(runs: int) -> None:
-    setup_test_environment()
-    call_command("migrate", verbosity=0)
-    call_command("load_demo", verbosity=0)
+    throwaway.load_demo()
     client = Client()
     client.force_login(User.objects.get(username="manager"))
     plan = Plan.objects.get(branch__memberships__user__username="manager")

@@ -9,36 +9,24 @@ the demo bank.
 """
 
 import io
-import os
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DEBUG", "1")
-os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
-os.environ["MEDIA_ROOT"] = tempfile.mkdtemp()  # stored version PDFs
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bankplan.settings")
+import throwaway  # sets Django up: before the imports below
 
-import django
+# isort: split
+from django.test import Client
+from pypdf import PdfReader
+from weasyprint import HTML
 
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
-from pypdf import PdfReader  # noqa: E402
-from weasyprint import HTML  # noqa: E402
-
-from bankplan.documents.fetcher import BASE_URL, StaticFilesFetcher  # noqa: E402
-from bankplan.documents.rendering import render_plan_html, render_plan_pdf  # noqa: E402
-from bankplan.organisation.models import User  # noqa: E402
-from bankplan.plans.models import Plan  # noqa: E402
-from bankplan.reviews.models import VersionPdf  # noqa: E402
-from bankplan.reviews.services import submit_plan  # noqa: E402
-from bankplan.reviews.tasks import make_version_pdf  # noqa: E402
+from bankplan.documents.fetcher import BASE_URL, StaticFilesFetcher
+from bankplan.documents.rendering import render_plan_html, render_plan_pdf
+from bankplan.organisation.models import User
+from bankplan.plans.models import Plan
+from bankplan.reviews.models import VersionPdf
+from bankplan.reviews.services import submit_plan
+from bankplan.reviews.tasks import make_version_pdf
 
 
 def median_seconds(function, runs: int) -> tuple[float, object]:
@@ -75,9 +63,7 @@ def version_pdf(plan, runs: int) -> tuple[float, float]:
 
 
 def main(runs: int) -> None:
-    setup_test_environment()
-    call_command("migrate", verbosity=0)
-    call_command("load_demo", verbosity=0)
+    throwaway.load_demo()
     plan = Plan.objects.get(branch__memberships__user__username="manager")
     render_plan_pdf(plan)  # warm-up: fonts, caches
 

@@ -1,42 +1,29 @@
 """How long submitting, returning, approving and reopening take, as the user waits.
 
 Run: DEBUG=1 .venv/bin/python benchmarks/transitions.py [N]
-Uses a throw-away SQLite database with the demo bank (or the database DATABASE_URL names,
+Uses a throw-away SQLite database with the demo bank (or the one BENCH_DATABASE_URL names,
 e.g. an empty PostgreSQL one); tasks are only enqueued, as in production, where a worker
 makes the version PDFs afterwards. Prints the median server time and query count of
 each POST, over N rounds of submit, return, submit, approve, reopen.
 """
 
-import os
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DEBUG", "1")
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3")
-os.environ["MEDIA_ROOT"] = tempfile.mkdtemp()
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bankplan.settings")
+import throwaway  # sets Django up: before the imports below
 
-import django
+# isort: split
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
-
-from bankplan.organisation.models import User  # noqa: E402
-from bankplan.plans.models import Plan  # noqa: E402
+from bankplan.organisation.models import User
+from bankplan.plans.models import Plan
 
 
 def main(runs: int) -> None:
-    setup_test_environment()
-    call_command("migrate", verbosity=0)
-    call_command("load_demo", verbosity=0)
+    throwaway.load_demo()
     plan = Plan.objects.get(branch__memberships__user__username="manager")
     clients = {}
     for name in ("manager", "reviewer", "admin"):
