@@ -34,9 +34,11 @@ class Missing:
     gap: Gap
 
 
-def submission_gaps(plan: Plan) -> list[Missing]:
-    """Everything that keeps the plan from being submitted."""
-    return [Missing(s.section, gap) for s in section_states(load_plan(plan)) for gap in s.gaps]
+def submission_gaps(plan: Plan, *, loaded: bool = False) -> list[Missing]:
+    """Everything that keeps the plan from being submitted (``loaded``: the plan comes
+    from ``load_plan`` already)."""
+    states = section_states(plan if loaded else load_plan(plan))
+    return [Missing(s.section, gap) for s in states for gap in s.gaps]
 
 
 def _locked(plan_id: int, *, by, action: Action, expected_status: str | None) -> Plan:
@@ -86,7 +88,9 @@ def _request_pdf(version: Version, kind: VersionPdf.Kind) -> None:
 def submit_plan(*, plan_id: int, by, expected_status: str | None = None) -> Version:
     with transaction.atomic():
         plan = _locked(plan_id, by=by, action=Action.SUBMIT, expected_status=expected_status)
-        if submission_gaps(plan):
+        # Checked and frozen from one read of the plan, under the lock.
+        loaded = load_plan(plan)
+        if submission_gaps(loaded, loaded=True):
             raise TransitionError(
                 _("The plan is not complete yet; see the list of what is missing.")
             )
@@ -94,7 +98,7 @@ def submit_plan(*, plan_id: int, by, expected_status: str | None = None) -> Vers
         # unique constraint stands behind it all the same.
         number = (plan.versions.aggregate(last=Max("number"))["last"] or 0) + 1
         version = Version.objects.create(
-            plan=plan, number=number, snapshot=snapshot_plan(plan), submitted_by=by
+            plan=plan, number=number, snapshot=snapshot_plan(loaded, loaded=True), submitted_by=by
         )
         _move(plan, to=Status.SUBMITTED, action=AuditEntry.Action.SUBMITTED, by=by, version=version)
         _request_pdf(version, VersionPdf.Kind.SUBMITTED)

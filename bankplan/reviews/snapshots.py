@@ -6,6 +6,7 @@ from bankplan.documents.snapshot import plan_facts, snapshot_of
 from bankplan.plans.progress import load_plan
 
 
-def snapshot_plan(plan) -> dict:
-    plan = load_plan(plan)
+def snapshot_plan(plan, *, loaded: bool = False) -> dict:
+    """``loaded``: the plan comes from ``load_plan`` already."""
+    plan = plan if loaded else load_plan(plan)
     return snapshot_of(plan, facts=plan_facts(plan))

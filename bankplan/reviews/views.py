@@ -120,9 +120,9 @@ def reopen(request, plan_id):
 @require_http_methods(["GET", "POST"])
 def submit(request, plan_id):
     plan = get_plan_for(request.user, plan_id, Action.SUBMIT)
-    missing = services.submission_gaps(plan)
     form = TransitionForm(request.POST or None, initial={"status": plan.status})
-    if request.method == "POST" and not missing and form.is_valid():
+    # The service checks completeness itself, under its lock; the page lists the gaps.
+    if request.method == "POST" and form.is_valid():
         try:
             version = services.submit_plan(
                 plan_id=plan.pk, by=request.user, expected_status=form.cleaned_data["status"]
@@ -135,6 +135,7 @@ def submit(request, plan_id):
                 _("Version %(number)d was submitted for review.") % {"number": version.number},
             )
             return redirect("plans:overview", plan_id=plan.pk)
+    missing = services.submission_gaps(plan)
     return render(request, "reviews/submit.html", {"plan": plan, "missing": missing, "form": form})
 
 
