@@ -77,15 +77,18 @@ def _kpi(stored: dict | None, language: str) -> Kpi | None:
     )
 
 
-def _row(stored: dict, columns: list[Column], derived: list, language: str, marked_by="") -> Row:
+def _row(stored: dict, columns: list[tuple], language: str, marked_by="") -> Row:
+    """``columns``: (column, compute) pairs; compute is None for a stored column."""
     kpi = _kpi(stored.get("kpi"), language)
     stored_values = stored.get("values", {})
     cells = []
-    for column in columns:
+    for column, compute in columns:
+        if compute is not None:
+            value = compute(stored_values, stored.get("kpi"))
+            cells.append(_cell(column, value, language, kpi))
+            continue
         unit = stored_values.get(column.unit_from) if column.unit_from else None
         cells.append(_cell(column, stored_values.get(column.name), language, kpi, unit or None))
-    for column, compute in derived:
-        cells.append(_cell(column, compute(stored_values, stored.get("kpi")), language, kpi))
     label = pick(stored.get("labels"), language) or stored.get("label", "")
     marked = bool(marked_by and stored_values.get(marked_by))
     return Row(str(stored["key"]), label, tuple(cells), kpi, marked)
@@ -94,20 +97,23 @@ def _row(stored: dict, columns: list[Column], derived: list, language: str, mark
 def _table(meta: dict, rows: list[dict], descriptor, language: str) -> Table:
     shown_as = dict(descriptor.shown_as) if descriptor else {}
     columns = [_column(column, language, shown_as) for column in meta.get("columns", [])]
-    units = {column.unit_from for column in columns if column.unit_from}
-    columns = [replace(c, merged=True) if c.name in units else c for c in columns]
-    derived = [
-        (Column(d.name, str(d.label), d.kind, derived=True), d.compute)
-        for d in (descriptor.derived if descriptor else ())
-    ]
-    known = descriptor is not None and {c.name for c in columns} <= set(descriptor.columns)
+    derived = descriptor.derived if descriptor else ()
+    hidden = {c.unit_from for c in columns if c.unit_from}  # written beside their figure
+    hidden |= {name for d in derived for name in d.replaces}
+    columns = [(replace(c, merged=True) if c.name in hidden else c, None) for c in columns]
+    for d in derived:
+        column = (Column(d.name, str(d.label), d.kind, derived=True), d.compute)
+        names = [c.name for c, _compute in columns]
+        at = min((names.index(n) for n in d.replaces if n in names), default=len(columns))
+        columns.insert(at, column)
+    stored = {c.name for c, compute in columns if compute is None}
+    known = descriptor is not None and stored <= set(descriptor.columns)
     return Table(
         name=meta["name"],
         title=pick(meta.get("title"), language) or meta["name"],
-        columns=(*columns, *(column for column, _compute in derived)),
+        columns=tuple(column for column, _compute in columns),
         rows=tuple(
-            _row(row, columns, derived, language, descriptor.marked_by if descriptor else "")
-            for row in rows
+            _row(row, columns, language, descriptor.marked_by if descriptor else "") for row in rows
         ),
         kpi=bool(meta.get("kpi")),
         known=known,

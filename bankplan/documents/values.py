@@ -29,6 +29,10 @@ def _figure(column: Column, value: Decimal, kpi: Kpi | None, unit: str | None) -
     if column.kind == Kind.SHARE:
         return figures.percent(value)
     if column.kind == Kind.DECIMAL:
+        # Amounts keep their two places (万元); a one-place figure such as training hours
+        # reads whole when it is (2, not 2.0; but 1.5).
+        if column.places < 2 and value == value.to_integral_value():
+            return figures.count(value)
         return figures.wan(value, column.places)
     return figures.count(value)
 

@@ -13,10 +13,12 @@ from bankplan.plans.models import Plan
 from .test_worker import ROOT, database_url
 
 
-def manage(*args, **env) -> subprocess.CompletedProcess:
+def production(command: list[str] | str, **env) -> subprocess.CompletedProcess:
+    """Run ``command`` (a shell line if a string) as production would."""
     clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
     return subprocess.run(
-        [sys.executable, "manage.py", *args],
+        command,
+        shell=isinstance(command, str),
         cwd=ROOT,
         env={**clean, "DEBUG": "0", "DATABASE_URL": database_url(), **env},
         capture_output=True,
@@ -25,14 +27,23 @@ def manage(*args, **env) -> subprocess.CompletedProcess:
     )
 
 
+def manage(*args, **env) -> subprocess.CompletedProcess:
+    return production([sys.executable, "manage.py", *args], **env)
+
+
 @pytest.mark.django_db(transaction=True)
-def test_the_readme_commands_work_without_debug_after_collectstatic(tmp_path):
+def test_the_readme_commands_work_without_debug_after_the_release_step(tmp_path):
     call_command("load_demo", verbosity=0)
     plan = Plan.objects.get(branch__memberships__user__username="manager")
     env = {"STATIC_ROOT": str(tmp_path / "static"), "MEDIA_ROOT": str(tmp_path / "media")}
 
-    collected = manage("collectstatic", "--no-input", "--verbosity", "0", **env)
-    assert collected.returncode == 0, collected.stderr
+    release = next(
+        line.removeprefix("release:").strip()
+        for line in (ROOT / "Procfile").read_text().splitlines()
+        if line.startswith("release:")
+    )
+    released = production(release.replace("python ", f"{sys.executable} "), **env)
+    assert released.returncode == 0, released.stderr
     assert (tmp_path / "static" / "staticfiles.json").exists()
 
     output = tmp_path / "plan.pdf"

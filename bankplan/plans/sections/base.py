@@ -369,12 +369,16 @@ _described: dict[type[models.Model], dict] = {}
 @dataclass(frozen=True)
 class Derived:
     """A column worked out from a row's stored values whenever the row is shown, never
-    stored: last year's achievement from its target and actual."""
+    stored: last year's achievement from its target and actual; a scorecard line's
+    measure, from its KPI or its own name."""
 
     name: str
     label: Promise
     kind: Kind
-    compute: Callable[[dict, dict | None], Decimal | None]  # (row values, row KPI) -> value
+    compute: Callable[[dict, dict | None], object]  # (row values, row KPI) -> value
+    # Stored columns this one is shown in place of (they are still compared between
+    # versions); it takes the place of the first of them.
+    replaces: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

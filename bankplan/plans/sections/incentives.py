@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .base import (
+    Derived,
     Gap,
     RowForm,
     RowFormSet,
@@ -19,6 +20,7 @@ from .base import (
     row_formset,
     row_text,
 )
+from .describe import Kind
 
 FULL_WEIGHT = Decimal(100)
 
@@ -203,6 +205,12 @@ def total_weight(content: Incentives) -> Decimal:
     return sum((line.weight for line in content.scorecard.all()), Decimal(0))
 
 
+def stored_measure(values: dict, kpi: dict | None):
+    """A scorecard line's measure as stored in a snapshot: its catalogue KPI (a name in
+    every language), or the measure the branch named itself."""
+    return values.get("kpi") or values.get("name") or None
+
+
 def gaps(content: Incentives) -> list[Gap]:
     found = []
     total = total_weight(content)
@@ -237,6 +245,7 @@ SECTION = Section(
             _("KPI scorecard"),
             _("Weights add up to 100%."),
             related=("kpi",),
+            derived=(Derived("measure", _("Measure"), Kind.LINK, stored_measure, ("kpi", "name")),),
         ),
         Table(
             "deductions",
