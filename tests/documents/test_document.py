@@ -322,3 +322,18 @@ def test_charts_read_the_document_of_an_old_version(plan, author):
         Decimal("58600.00"),
     )
     assert "各项存款余额" in charts.change_chart(rows)
+
+
+def test_a_scorecard_line_reads_under_one_measure_column_its_kpi_or_its_own_name(
+    plan, author, kpis
+):
+    incentives = plan.incentives
+    incentives.scorecard.create(kpi=kpis["deposits"], weight=Decimal(60), scoring_rule="完成率")
+    incentives.scorecard.create(name="客户满意度", weight=Decimal(40), scoring_rule="神秘客户")
+    for language, first in (("zh-hans", "各项存款余额"), ("en", "Total deposits")):
+        document = version_document(freeze(plan, author), language=language)
+        table = document.chapter("incentives").parts["scorecard"]
+        labels = [column.label for column in table.shown_columns]
+        assert labels[0] == ("考核指标" if language == "zh-hans" else "Measure")
+        assert len(labels) == 3  # measure, weight, scoring rule
+        assert [row.shown_cells[0].shown for row in table.rows] == [first, "客户满意度"]
