@@ -997,14 +997,15 @@ def print_level(level: LevelResult, options) -> None:
         others = 100 * (level.cpu.get("machine busy", 0) - ours) / seconds
         print(
             f"CPU (100% = one core, {cores} cores): machine {busy:.0f}%; {shares}; "
-            f"other processes (not this benchmark) {others:.0f}%"
+            f"other processes ({'not this benchmark' if 'web' in level.cpu else 'the server'}) "
+            f"{others:.0f}%"
         )
         requests = sum(len(samples) for samples in level.samples.values())
         if requests and "web" in level.cpu:
             # Robust to a shared machine, unlike the times: what one request costs the server.
             per_request = 1000 * level.cpu["web"] / requests
             print(f"  web CPU per request: {per_request:.0f} ms ({requests} requests measured)")
-        if others > 25:
+        if others > 25 and "web" in level.cpu:
             print("  NOTE: the machine was shared during this level; the times are pessimistic")
 
 
@@ -1068,7 +1069,8 @@ def benchmark(options) -> list[LevelResult]:
     processes: dict[str, subprocess.Popen] = {}
     options.port = free_port()
     env = server_environment(options, rundir)
-    print(f"run directory (server logs): {rundir}")
+    if not options.url:
+        print(f"run directory (server logs): {rundir}")
     try:
         if options.url:
             options.base_url = options.url
@@ -1163,6 +1165,8 @@ def main() -> None:
         django_main(options.internal)
         return
     signal.signal(signal.SIGTERM, interrupt)
+    # Also when started in the background by a shell, which leaves SIGINT ignored.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         benchmark(options)
     except KeyboardInterrupt:
