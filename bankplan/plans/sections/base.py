@@ -6,7 +6,6 @@ Everything the app does to a plan walks the ordered list of descriptors in
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from crispy_forms.helper import FormHelper
 from django import forms
