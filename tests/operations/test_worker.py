@@ -100,3 +100,20 @@ def test_a_worker_process_renders_a_submitted_versions_pdf_and_reports_in(
     assert worker.returncode == 0  # stopped cleanly between tasks
     stored = VersionPdf.objects.get(pk=pdf.pk)
     assert (tmp_path / stored.file.name).read_bytes().startswith(b"%PDF")
+
+
+def test_workers_side_by_side_share_the_queue_and_run_each_task_once(transactional_db, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    from .tasks import echo
+
+    settings.TASKS = DATABASE_TASKS
+    for number in range(20):
+        echo.enqueue(number)
+    workers = [start_worker(settings.MEDIA_ROOT, "--batch") for _ in range(2)]
+    for worker in workers:
+        output, _ = worker.communicate(timeout=120)
+        assert worker.returncode == 0, output
+    results = list(DBTaskResult.objects.all())
+    assert sorted(result.return_value for result in results) == list(range(20))
+    assert all(len(result.worker_ids) == 1 for result in results)  # claimed once each
