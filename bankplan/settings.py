@@ -120,7 +120,11 @@ if not DATABASE_URL and not DEBUG:
 DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        # Kept connections spare each request a new PostgreSQL backend: at 100 managers in
+        # benchmarks/load.py the save p95 fell from 0.72-0.74 s to 0.22-0.43 s. A kept
+        # connection is checked before reuse, so a restarted database costs no request.
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
