@@ -1,8 +1,9 @@
 """The pages' JavaScript in a real browser: headless Chromium against the live server.
 
 Everything else is tested through Django's client; these cover what only a browser does:
-the "add a row" button, the remove toggle, the language switch that submits itself, and
-that no page trips the Content Security Policy or logs an error.
+the "add a row" button, the remove toggle, the language switch that submits itself, a
+version's PDF buttons that update themselves while the PDF is made, and that no page
+trips the Content Security Policy or logs an error.
 """
 
 import shutil
@@ -17,6 +18,8 @@ from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from bankplan.plans.sections.swot import SwotItem
+from bankplan.reviews.models import Version, VersionPdf
+from bankplan.reviews.snapshots import snapshot_plan
 
 CHROMEDRIVER = shutil.which("chromedriver")
 pytestmark = pytest.mark.skipif(
@@ -129,3 +132,26 @@ def test_pages_run_under_the_content_security_policy(browser, live_server, plan,
     # the bar is drawn without an inline style, and the typed markup stayed text
     assert browser.find_element(By.CSS_SELECTOR, ".plan-progress").is_displayed()
     assert not browser.find_elements(By.CSS_SELECTOR, "img[src=x]")
+
+
+def test_a_versions_pdf_button_appears_without_reloading_once_made(
+    browser, live_server, plan, author, reviewer, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    version = Version.objects.create(
+        plan=plan, number=1, snapshot=snapshot_plan(plan), submitted_by=author
+    )
+    pdf = VersionPdf.objects.create(version=version, kind=VersionPdf.Kind.SUBMITTED)
+    open_as(browser, live_server, reviewer, reverse("reviews:version", args=[plan.pk, 1]))
+    page = browser.find_element(By.TAG_NAME, "html")
+    assert "PDF 正在生成" in browser.find_element(By.CSS_SELECTOR, ".version-pdfs").text
+
+    (tmp_path / "v1.pdf").write_bytes(b"%PDF-1.7 stand-in")
+    VersionPdf.objects.filter(pk=pdf.pk).update(file="v1.pdf", state=VersionPdf.State.READY)
+    link = WebDriverWait(browser, 15).until(
+        lambda b: b.find_elements(By.CSS_SELECTOR, ".version-pdfs a")
+    )[0]
+    assert link.text == "提交版 PDF"
+    assert page.get_attribute("lang") == "zh-hans"  # the same page: it was not reloaded
+    assert not browser.find_elements(By.CSS_SELECTOR, "[data-poll]")  # and stopped asking
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
