@@ -84,6 +84,12 @@ def _save_rows(formset, removed: dict[type, set]) -> None:
         if id(form) not in deleted and form.instance.pk is not None and form.has_changed()
     ]
     added = [form for form in formset.extra_forms if id(form) not in deleted and form.has_changed()]
+    # A row a colleague removed meanwhile, kept by this author: saved anew (see RowIdField).
+    added += [
+        form
+        for form in formset.initial_forms
+        if id(form) not in deleted and form.instance.pk is None
+    ]
 
     if gone:
         model._default_manager.filter(pk__in=gone).delete()

@@ -456,3 +456,27 @@ def test_one_note_per_section_and_cycle(plan):
     SectionNote.objects.create(cycle=plan.cycle, section="swot", text="一")
     with pytest.raises(IntegrityError), transaction.atomic():
         SectionNote.objects.create(cycle=plan.cycle, section="swot", text="二")
+
+
+def test_a_row_a_colleague_removed_meanwhile_is_kept_with_what_the_author_typed(
+    client, page, plan, colleague
+):
+    Competitor.objects.create(background=plan.background, name="农商行", type="rural")
+    data = form_data(page(plan, "background"))
+    # The colleague removes the row and saves, while the author still has it on screen.
+    other = form_data(page(plan, "background"))
+    other["competitors-0-DELETE"] = "on"
+    client.force_login(colleague)
+    assert client.post(url(plan, "background"), other).status_code == 302
+    assert not Competitor.objects.exists()
+
+    client.force_login(plan.created_by)
+    data["competitors-0-strengths"] = "贴近农户，审批快"
+    response = client.post(url(plan, "background"), data)
+    assert response.status_code == 200  # told, as for any stale save, not "correct the values"
+    assert str(colleague) in response.content.decode()
+    assert "贴近农户，审批快" in response.content.decode()
+    assert client.post(url(plan, "background"), form_data(response)).status_code == 302
+    assert [(c.name, c.strengths) for c in Competitor.objects.all()] == [
+        ("农商行", "贴近农户，审批快")
+    ]

@@ -161,6 +161,19 @@ class LoadedChoiceField(forms.ModelChoiceField):
             ) from None
 
 
+class RowIdField(LoadedChoiceField):
+    """The hidden id of a saved row. A row that a colleague removed after the page was
+    loaded (its id is nowhere any more) cleans to None: the row is saved anew with what
+    the author typed, instead of failing on a field nobody can see."""
+
+    vanished: frozenset[str] = frozenset()
+
+    def clean(self, value):
+        if str(value) in self.vanished:
+            return None  # saved anew (Django marks a saved row's id "required")
+        return super().clean(value)
+
+
 class LoadedMultipleChoiceField(forms.ModelMultipleChoiceField):
     """The many-valued LoadedChoiceField (a strategy's SWOT items). Cleans to a list."""
 
@@ -273,13 +286,14 @@ class RowFormSet(forms.BaseInlineFormSet):
         # The hidden id of a saved row names one of this table's rows, already loaded.
         pk_name = self.model._meta.pk.name
         pk_field = form.fields[pk_name]
-        form.fields[pk_name] = LoadedChoiceField(
+        form.fields[pk_name] = RowIdField(
             pk_field.queryset,
             required=pk_field.required,
             initial=pk_field.initial,
             widget=pk_field.widget,
         )
         form.fields[pk_name].loaded = self._rows_by_key()
+        form.fields[pk_name].vanished = self._vanished_ids()
 
     def _load_choices(self, form) -> dict:
         querysets = {
@@ -301,6 +315,25 @@ class RowFormSet(forms.BaseInlineFormSet):
         if not hasattr(self, "_rows"):
             self._rows = {str(row.pk): row for row in self.get_queryset()}
         return self._rows
+
+    def _vanished_ids(self) -> frozenset[str]:
+        """Posted ids of saved rows that exist nowhere any more (removed by a colleague
+        since the page was loaded). An id of another table's row is not among them: it
+        stays refused. One query, and only when an unknown id was posted."""
+        if not hasattr(self, "_vanished"):
+            self._vanished = frozenset()
+            if self.is_bound:
+                pk_name = self.model._meta.pk.name
+                posted = {
+                    self.data.get(f"{self.add_prefix(i)}-{pk_name}", "")
+                    for i in range(self.initial_form_count())
+                }
+                unknown = {pk for pk in posted if pk.isdigit() and pk not in self._rows_by_key()}
+                if unknown:
+                    elsewhere = self.model._default_manager.filter(pk__in=unknown)
+                    found = {str(pk) for pk in elsewhere.values_list("pk", flat=True)}
+                    self._vanished = frozenset(unknown - found)
+        return self._vanished
 
     def unique_columns(self) -> list[tuple[str, ...]]:
         """Columns whose values may appear only once in this table (a role has one row):
