@@ -5,6 +5,6 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bankplan.settings")
 application = get_asgi_application()
 
-from bankplan.startup import require_secret_key  # noqa: E402  (needs the settings loaded)
+from bankplan.startup import require_production_settings  # noqa: E402  (needs the settings loaded)
 
-require_secret_key()
+require_production_settings()

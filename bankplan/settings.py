@@ -112,21 +112,25 @@ TEMPLATES = [
     },
 ]
 
-# Production names its database; only development falls back to the embedded SQLite file,
-# so a server started without DATABASE_URL fails here instead of writing to a stray file.
+# Production names its database; only development uses the embedded SQLite file. Without
+# DEBUG and DATABASE_URL the database is Django's "dummy" one: the settings still load, so
+# that what needs no database runs (`makemigrations --check`), but anything that touches it
+# fails loudly instead of writing to a stray file, and the server refuses to start
+# (startup.py).
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
-if not DATABASE_URL and not DEBUG:
-    raise ImproperlyConfigured("DATABASE_URL is required when DEBUG is off.")
-DATABASES = {
-    "default": dj_database_url.parse(
-        DATABASE_URL or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        # Kept connections spare each request a new PostgreSQL backend: at 100 managers in
-        # benchmarks/load.py the save p95 fell from 0.72-0.74 s to 0.22-0.43 s. A kept
-        # connection is checked before reuse, so a restarted database costs no request.
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
-    )
-}
+if DATABASE_URL or DEBUG:
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+            # Kept connections spare each request a new PostgreSQL backend: at 100 managers
+            # in benchmarks/load.py the save p95 fell from 0.72-0.74 s to 0.22-0.43 s. A kept
+            # connection is checked before reuse, so a restarted database costs no request.
+            conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+            conn_health_checks=True,
+        )
+    }
+else:
+    DATABASES = {"default": {"ENGINE": "django.db.backends.dummy"}}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web server and the task worker write the same file. WAL lets readers go on
     # while one writes; IMMEDIATE takes the write lock when a transaction starts, and the

@@ -65,12 +65,22 @@ def test_production_names_its_database_instead_of_falling_back_to_sqlite():
     assert "DATABASE_URL is required" in result.stderr
 
 
-def test_migrations_can_be_checked_without_a_secret_key():
+def test_a_command_without_its_database_fails_instead_of_using_a_stray_file():
+    result = run_python(
+        "import django; django.setup(); from django.core.management import call_command; "
+        "call_command('requeue_pdfs')",
+        DEBUG="0",
+    )
+    assert result.returncode != 0
+    # Django's dummy database, not the development SQLite file
+    assert "DATABASES is improperly configured" in result.stderr
+
+
+def test_migrations_can_be_checked_without_a_secret_key_or_a_database():
     result = run_python(
         "import django; django.setup(); from django.core.management import call_command; "
         "call_command('makemigrations', '--check', '--dry-run', verbosity=0)",
         DEBUG="0",
-        DATABASE_URL=PRODUCTION_DB,
     )
     assert result.returncode == 0, result.stderr
 
