@@ -85,7 +85,9 @@ def _failed(pdf: VersionPdf, error: Exception) -> str:
 
 
 def enqueue_pdf(pdf_id: int, *, delay: timedelta | None = None) -> None:
-    retry = make_version_pdf
-    if delay and retry.get_backend().supports_defer:
-        retry = retry.using(run_after=timezone.now() + delay)
-    retry.enqueue(pdf_id)
+    """Make the PDF in the background, after ``delay`` where the backend can wait (the
+    database one can; the immediate one of the tests runs it at once)."""
+    job = make_version_pdf
+    if delay and job.get_backend().supports_defer:
+        job = job.using(run_after=timezone.now() + delay)
+    job.enqueue(pdf_id)

@@ -130,3 +130,19 @@ def test_a_recent_pending_pdf_is_left_to_the_worker_that_has_it(demo, renders, r
     requeue()
     assert renders == []
     assert version.pdfs.get().state == VersionPdf.State.PENDING
+
+
+def test_with_the_database_backend_a_failed_attempt_is_retried_later_not_at_once(
+    demo, failing, settings
+):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    version = services.submit_plan(plan_id=demo["plan"].pk, by=demo["manager"])
+    pdf = version.pdfs.get()
+    assert tasks.make_version_pdf.call(pdf.pk) == "will retry"
+    pdf.refresh_from_db()
+    assert (pdf.state, pdf.attempts) == (VersionPdf.State.PENDING, 1)
+    (retry,) = DBTaskResult.objects.all()
+    assert retry.args_kwargs["args"] == [pdf.pk]
+    assert retry.run_after >= timezone.now() + tasks.RETRY_DELAY - timedelta(seconds=5)
