@@ -45,10 +45,12 @@ import urllib.parse
 import urllib.request
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tests.htmlform import page_forms  # noqa: E402  (the tests read forms the same way)
+
 VENV_BIN = ROOT / ".venv" / "bin"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/bankplan_load"
 # The seeded people all share this password; the database is the benchmark's own.
@@ -123,84 +125,6 @@ PHRASES = {
 
 
 # --- The pages' forms, read as a browser submits them -------------------------------------
-
-
-class FormReader(HTMLParser):
-    """Every <form> of a page with the fields a browser would submit: inputs (checked boxes
-    only), selects with their selected options (a single select without one submits its
-    first), textareas. Rows inside <template> are the JavaScript's blank row, never sent."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.forms: list[list[tuple[str, str]]] = []
-        self._form: list[tuple[str, str]] | None = None
-        self._template = 0
-        self._select: dict | None = None
-        self._textarea: tuple[str, list[str]] | None = None
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "template":
-            self._template += 1
-        if self._template:
-            return
-        if tag == "form":
-            self._form = []
-            self.forms.append(self._form)
-            return
-        if self._form is None or "disabled" in a:
-            return
-        name = a.get("name")
-        if tag == "input" and name:
-            kind = (a.get("type") or "text").lower()
-            if kind in {"submit", "button", "image", "reset", "file"}:
-                return
-            if kind in {"checkbox", "radio"} and "checked" not in a:
-                return
-            default = "on" if kind in {"checkbox", "radio"} else ""
-            self._form.append((name, a.get("value") or default))
-        elif tag == "select" and name:
-            self._select = {"name": name, "multiple": "multiple" in a, "chosen": [], "first": None}
-        elif tag == "option" and self._select is not None:
-            value = a.get("value") or ""
-            if self._select["first"] is None:
-                self._select["first"] = value
-            if "selected" in a:
-                self._select["chosen"].append(value)
-        elif tag == "textarea" and name:
-            self._textarea = (name, [])
-
-    def handle_endtag(self, tag):
-        if tag == "template":
-            self._template -= 1
-        if self._template:
-            return
-        if tag == "form":
-            self._form = None
-        elif tag == "select" and self._select is not None:
-            chosen = self._select["chosen"]
-            if not chosen and not self._select["multiple"] and self._select["first"] is not None:
-                chosen = [self._select["first"]]
-            if self._form is not None:
-                self._form.extend((self._select["name"], value) for value in chosen)
-            self._select = None
-        elif tag == "textarea" and self._textarea is not None:
-            name, parts = self._textarea
-            if self._form is not None:
-                # Browsers drop the one newline that follows <textarea>.
-                self._form.append((name, "".join(parts).removeprefix("\n")))
-            self._textarea = None
-
-    def handle_data(self, data):
-        if self._textarea is not None and not self._template:
-            self._textarea[1].append(data)
-
-
-def page_forms(html: str) -> list[list[tuple[str, str]]]:
-    reader = FormReader()
-    reader.feed(html)
-    reader.close()
-    return reader.forms
 
 
 def form_with(html: str, field_name: str) -> list[tuple[str, str]] | None:
@@ -593,7 +517,6 @@ def django_main(command: str) -> None:
     """``load.py --internal seed|verify|tasks``: reads JSON on stdin, writes JSON on the
     last line of stdout. The benchmark itself never imports Django, so it can target any
     server; these run with the same environment as the server."""
-    sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bankplan.settings")
     import django
 

@@ -1,80 +1,96 @@
-"""Read a page's form the way a browser would submit it, so tests post exactly what a
-person sees (hidden management fields, revision, current values) and change only what
-the test is about."""
+"""Read a page's forms the way a browser would submit them, so tests (and the load
+benchmark) post exactly what a person sees (hidden management fields, revision, current
+values) and change only what they are about."""
 
 from html.parser import HTMLParser
 
 
 class _FormReader(HTMLParser):
+    """Every <form> of a page with the fields a browser would submit: inputs (checked boxes
+    only), selects with their selected options (a single select without one submits its
+    first), textareas. Rows inside <template> are the JavaScript's blank row, never sent."""
+
     def __init__(self):
         super().__init__(convert_charrefs=True)
-        self.fields: dict[str, list[str]] = {}
-        self._select: str | None = None
-        self._select_multiple = False
-        self._select_values: list[str] = []
-        self._first_option: str | None = None
-        self._option_value: str | None = None
-        self._textarea: str | None = None
-        self._text: list[str] = []
-        self._in_template = 0
+        self.forms: list[list[tuple[str, str]]] = []
+        self._form: list[tuple[str, str]] | None = None
+        self._template = 0
+        self._select: dict | None = None
+        self._textarea: tuple[str, list[str]] | None = None
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         if tag == "template":
-            self._in_template += 1
-        if self._in_template:
+            self._template += 1
+        if self._template:
+            return
+        if tag == "form":
+            self._form = []
+            self.forms.append(self._form)
+            return
+        if self._form is None or "disabled" in a:
             return
         name = a.get("name")
-        if tag == "input" and name and a.get("type") not in {"submit", "button"}:
-            if a.get("type") in {"checkbox", "radio"}:
-                if "checked" in a:
-                    self.fields.setdefault(name, []).append(a.get("value", "on"))
-            else:
-                self.fields.setdefault(name, []).append(a.get("value", ""))
+        if tag == "input" and name:
+            kind = (a.get("type") or "text").lower()
+            if kind in {"submit", "button", "image", "reset", "file"}:
+                return
+            if kind in {"checkbox", "radio"} and "checked" not in a:
+                return
+            default = "on" if kind in {"checkbox", "radio"} else ""
+            self._form.append((name, a.get("value") or default))
         elif tag == "select" and name:
-            self._select, self._select_multiple = name, "multiple" in a
-            self._select_values, self._first_option = [], None
-        elif tag == "option" and self._select:
-            value = a.get("value", "")
-            if self._first_option is None:
-                self._first_option = value
+            self._select = {"name": name, "multiple": "multiple" in a, "chosen": [], "first": None}
+        elif tag == "option" and self._select is not None:
+            value = a.get("value") or ""
+            if self._select["first"] is None:
+                self._select["first"] = value
             if "selected" in a:
-                self._select_values.append(value)
+                self._select["chosen"].append(value)
         elif tag == "textarea" and name:
-            self._textarea, self._text = name, []
+            self._textarea = (name, [])
 
     def handle_endtag(self, tag):
         if tag == "template":
-            self._in_template -= 1
-        if self._in_template:
+            self._template -= 1
+        if self._template:
             return
-        if tag == "select" and self._select:
-            values = self._select_values
-            if not values and not self._select_multiple and self._first_option is not None:
-                values = [self._first_option]
-            self.fields.setdefault(self._select, []).extend(values)
+        if tag == "form":
+            self._form = None
+        elif tag == "select" and self._select is not None:
+            chosen = self._select["chosen"]
+            if not chosen and not self._select["multiple"] and self._select["first"] is not None:
+                chosen = [self._select["first"]]
+            if self._form is not None:
+                self._form.extend((self._select["name"], value) for value in chosen)
             self._select = None
-        elif tag == "textarea" and self._textarea:
-            text = "".join(self._text)
-            self.fields.setdefault(self._textarea, []).append(text.removeprefix("\n"))
+        elif tag == "textarea" and self._textarea is not None:
+            name, parts = self._textarea
+            if self._form is not None:
+                # Browsers drop the one newline that follows <textarea>.
+                self._form.append((name, "".join(parts).removeprefix("\n")))
             self._textarea = None
 
     def handle_data(self, data):
-        if self._textarea and not self._in_template:
-            self._text.append(data)
+        if self._textarea is not None and not self._template:
+            self._textarea[1].append(data)
+
+
+def page_forms(html: str) -> list[list[tuple[str, str]]]:
+    reader = _FormReader()
+    reader.feed(html)
+    reader.close()
+    return reader.forms
 
 
 def form_data(response) -> dict:
-    """The values the page's form would submit: a plain dict, lists for multiple values."""
-    reader = _FormReader()
-    reader.feed(response.content.decode())
-    reader.close()
-    data = {}
-    for name, values in reader.fields.items():
-        if name in {"csrfmiddlewaretoken", "language", "next"} or not values:
-            continue  # (a multiple select with nothing selected sends nothing)
-        data[name] = values if len(values) > 1 else values[0]
-    return data
+    """The values the page's forms would submit: a plain dict, lists for multiple values."""
+    data: dict[str, list[str]] = {}
+    for form in page_forms(response.content.decode()):
+        for name, value in form:
+            if name not in {"csrfmiddlewaretoken", "language", "next"}:
+                data.setdefault(name, []).append(value)
+    return {name: values if len(values) > 1 else values[0] for name, values in data.items()}
 
 
 def add_row(data: dict, prefix: str, **values) -> dict:
