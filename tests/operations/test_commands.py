@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from bankplan.plans.models import Plan
 
-from .test_worker import ROOT, database_url
+from .processes import ROOT, database_url
 
 
 def production(command: list[str] | str, **env) -> subprocess.CompletedProcess:

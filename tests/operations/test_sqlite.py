@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-from .test_worker import ROOT
+from .processes import ROOT
 
 WRITE = """
 import sys, time, django

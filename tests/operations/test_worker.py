@@ -5,11 +5,9 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.urls import reverse
 
 from bankplan.operations.models import WorkerHeartbeat
@@ -18,16 +16,9 @@ from bankplan.plans.models import Plan
 from bankplan.reviews import services
 from bankplan.reviews.models import VersionPdf
 
-ROOT = Path(__file__).resolve().parents[2]
+from .processes import ROOT, database_url
+
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
-
-
-def database_url() -> str:
-    """The test database, as DATABASE_URL names it to another process."""
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def start_worker(media_root, *extra) -> subprocess.Popen:
