@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "bankplan.plans",
     "bankplan.documents",
     "bankplan.reviews",
+    "bankplan.headoffice",
     # Before django_tasks_db: our db_worker command (with its heartbeat) takes precedence.
     "bankplan.operations",
     "django_tasks_db",
@@ -210,7 +211,9 @@ PDF_ATTEMPTS = int(os.environ.get("PDF_ATTEMPTS", "3"))
 # Background work: tasks are rows in the database, run by `manage.py db_worker`
 # processes (any number, on any machine sharing the database).
 TASKS = {
-    "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]},
+    # "packs" has workers of its own (Procfile): a bank-wide pack of PDFs never delays
+    # the PDF of a plan just submitted.
+    "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "packs"]},
 }
 # The health endpoint counts a worker as alive when it reported within this many seconds.
 WORKER_HEARTBEAT_SECONDS = 30

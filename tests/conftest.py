@@ -99,7 +99,7 @@ def cycle(db):
         opens_on=datetime.date(2026, 10, 1),
         deadline=datetime.date(2026, 12, 31),
     )
-    Kpi.objects.create(
+    deposits = Kpi.objects.create(
         cycle=cycle,
         code="deposits",
         name="各项存款余额",
@@ -116,9 +116,13 @@ def cycle(db):
         measure=Kpi.Measure.CUSTOMERS,
         position=2,
     )
+    # A ratio is rolled up weighted by its base; the small catalogue has no loan balance,
+    # so deposits stand in for it.
     Kpi.objects.create(
         cycle=cycle,
         code="npl",
+        aggregation=Kpi.Aggregation.WEIGHTED,
+        base=deposits,
         name="不良贷款率",
         name_en="NPL ratio",
         measure=Kpi.Measure.PERCENT,

@@ -38,10 +38,11 @@ def plan_facts(plan) -> dict:
     """What the cover of a frozen version says about the plan (two queries)."""
     branch = plan.branch
     manager = branch.memberships.filter(role=Role.BRANCH_MANAGER).select_related("user").first()
-    head_office = branch.parent.parent if branch.parent_id else None
+    region = branch.region
+    head_office = region.parent if region else None
     return {
         "bank": head_office.name if head_office else "",
-        "region": branch.parent.name if branch.parent_id else "",
+        "region": region.name if region else "",
         "branch": branch.name,
         "branch_code": branch.code,
         "cycle": plan.cycle.name,

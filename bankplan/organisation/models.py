@@ -24,16 +24,24 @@ class User(AbstractUser):
 class UnitKind(models.TextChoices):
     HEAD_OFFICE = "head_office", _("Head office")
     REGION = "region", _("Regional branch")
+    SUB_BRANCH = "sub_branch", _("Second-tier branch")
     BRANCH = "branch", _("Branch")
 
 
 class Unit(models.Model):
-    """One node of the bank: head office (总行), a regional branch (分行) or a branch (支行)."""
+    """One node of the bank: head office (总行), a regional branch (一级分行), optionally a
+    second-tier branch (二级分行) under it, and the branches (支行) that write plans."""
 
     Kind = UnitKind
 
-    # Which kind of unit may sit directly under which.
-    PARENT_KIND = {Kind.HEAD_OFFICE: None, Kind.REGION: Kind.HEAD_OFFICE, Kind.BRANCH: Kind.REGION}
+    # Which kinds of unit may sit directly under which: a branch hangs from its region
+    # directly or from one of the region's second-tier branches.
+    PARENT_KINDS = {
+        Kind.HEAD_OFFICE: (),
+        Kind.REGION: (Kind.HEAD_OFFICE,),
+        Kind.SUB_BRANCH: (Kind.REGION,),
+        Kind.BRANCH: (Kind.REGION, Kind.SUB_BRANCH),
+    }
 
     code = models.CharField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=100)
@@ -45,6 +53,17 @@ class Unit(models.Model):
         related_name="children",
         null=True,
         blank=True,
+    )
+    # The region a unit below a region lies in (empty for head office and the regions),
+    # kept by save(): scoping and roll-ups group by it without walking the tree.
+    region = models.ForeignKey(
+        "self",
+        verbose_name=_("region"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        editable=False,
     )
 
     class Meta:
@@ -62,23 +81,44 @@ class Unit(models.Model):
                 name="unit_parent_matches_kind",
             ),
         ]
+        indexes = [
+            # Serves the scoping and roll-ups: "the branches of this region / this unit".
+            models.Index(fields=["region", "kind"], name="unit_region_kind_idx"),
+            models.Index(fields=["parent", "kind"], name="unit_parent_kind_idx"),
+        ]
 
     def __str__(self):
         return f"{self.name}（{self.code}）"
 
     def clean(self):
-        expected = self.PARENT_KIND.get(self.kind)
+        allowed = self.PARENT_KINDS.get(self.kind, ())
         actual = self.parent.kind if self.parent_id else None
-        if expected == actual:
+        if (actual in allowed) if allowed else actual is None:
             return
-        if expected is None:
+        if not allowed:
             message = _("Head office has no parent unit.")
         else:
             message = _("A unit of kind “%(kind)s” must sit under a “%(parent)s”.") % {
                 "kind": self.get_kind_display(),
-                "parent": UnitKind(expected).label,
+                "parent": _(" or ").join(str(UnitKind(kind).label) for kind in allowed),
             }
         raise ValidationError({"parent": message}, code="wrong_parent")
+
+    def save(self, *args, **kwargs):
+        moved = self.pk is not None and self.region_id != self._region_from_parent()
+        self.region_id = self._region_from_parent()
+        super().save(*args, **kwargs)
+        if moved:
+            # A second-tier branch moved to another region takes its branches along.
+            Unit.objects.filter(parent=self).exclude(region=self.region_id).update(
+                region=self.region_id
+            )
+
+    def _region_from_parent(self):
+        if self.kind in (UnitKind.HEAD_OFFICE, UnitKind.REGION) or self.parent_id is None:
+            return None
+        parent = self.parent
+        return parent.pk if parent.kind == UnitKind.REGION else parent.region_id
 
 
 class Role(models.TextChoices):
@@ -93,12 +133,13 @@ class Membership(models.Model):
 
     Role = Role
 
-    # The kind of unit each role is held in.
-    UNIT_KIND = {
-        Role.BRANCH_MANAGER: Unit.Kind.BRANCH,
-        Role.BRANCH_STAFF: Unit.Kind.BRANCH,
-        Role.REGIONAL_REVIEWER: Unit.Kind.REGION,
-        Role.HEAD_OFFICE_PLANNER: Unit.Kind.HEAD_OFFICE,
+    # The kinds of unit each role is held in: a reviewer oversees a region or one of its
+    # second-tier branches, and sees what lies below.
+    UNIT_KINDS = {
+        Role.BRANCH_MANAGER: (Unit.Kind.BRANCH,),
+        Role.BRANCH_STAFF: (Unit.Kind.BRANCH,),
+        Role.REGIONAL_REVIEWER: (Unit.Kind.REGION, Unit.Kind.SUB_BRANCH),
+        Role.HEAD_OFFICE_PLANNER: (Unit.Kind.HEAD_OFFICE,),
     }
 
     user = models.ForeignKey(
@@ -127,13 +168,14 @@ class Membership(models.Model):
         return f"{self.user} · {self.get_role_display()} · {self.unit.name}"
 
     def clean(self):
-        if self.unit_id and self.unit.kind != self.UNIT_KIND[self.role]:
+        kinds = self.UNIT_KINDS[self.role]
+        if self.unit_id and self.unit.kind not in kinds:
             raise ValidationError(
                 {
                     "unit": _("A %(role)s must belong to a unit of kind “%(kind)s”.")
                     % {
                         "role": self.get_role_display(),
-                        "kind": Unit.Kind(self.UNIT_KIND[self.role]).label,
+                        "kind": _(" or ").join(str(Unit.Kind(kind).label) for kind in kinds),
                     }
                 },
                 code="wrong_unit_kind",

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from bankplan.organisation.models import Role
+from bankplan.organisation.scope import memberships_of
 
 from .models import Plan, Status
 
@@ -65,19 +66,15 @@ RULES: dict[Action, Rule] = {
 }
 
 
-def memberships_of(user) -> list[tuple[str, int]]:
-    """(role, unit id) pairs of the user, read once per request."""
-    if not hasattr(user, "_plan_memberships"):
-        user._plan_memberships = list(user.memberships.values_list("role", "unit_id"))
-    return user._plan_memberships
-
-
 def plan_roles(user, plan: Plan) -> frozenset[PlanRole]:
     roles = set()
     for role, unit_id in memberships_of(user):
         if role == Role.HEAD_OFFICE_PLANNER:
             roles.add(PlanRole.HEAD_OFFICE)
-        elif role == Role.REGIONAL_REVIEWER and unit_id == plan.branch.parent_id:
+        elif role == Role.REGIONAL_REVIEWER and unit_id in (
+            plan.branch.parent_id,
+            plan.branch.region_id,
+        ):
             roles.add(PlanRole.REVIEWER)
         elif role == Role.BRANCH_MANAGER and unit_id == plan.branch_id:
             roles.add(PlanRole.AUTHOR)
@@ -86,8 +83,15 @@ def plan_roles(user, plan: Plan) -> frozenset[PlanRole]:
     return frozenset(roles)
 
 
+# A closed cycle is read-only for everyone: no edits, submissions or reviews, and approved
+# plans cannot be reopened.
+AFTER_CLOSING = frozenset({Action.VIEW})
+
+
 def can(user, action: Action, plan: Plan) -> bool:
     rule = RULES[action]
+    if plan.cycle.is_closed and action not in AFTER_CLOSING:
+        return False
     return plan.status in rule.states and bool(plan_roles(user, plan) & rule.roles)
 
 
@@ -98,7 +102,7 @@ def allowed_actions(user, plan: Plan) -> set[Action]:
 
 def get_plan_for(user, plan_id: int, action: Action = Action.VIEW) -> Plan:
     plan = get_object_or_404(
-        Plan.objects.visible_to(user).select_related("cycle", "branch__parent"), pk=plan_id
+        Plan.objects.visible_to(user).select_related("cycle", "branch__parent", "branch__region__parent"), pk=plan_id
     )
     if not can(user, action, plan):
         raise PermissionDenied

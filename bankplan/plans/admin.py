@@ -5,7 +5,17 @@ from .models import Cycle, Kpi, Plan, SectionNote
 
 class KpiInline(admin.TabularInline):
     model = Kpi
-    fields = ["position", "code", "name", "name_en", "measure", "direction", "is_balance"]
+    fields = [
+        "position",
+        "code",
+        "name",
+        "name_en",
+        "measure",
+        "direction",
+        "is_balance",
+        "aggregation",
+        "base",
+    ]
     extra = 0
     ordering = ["position"]
 
@@ -17,7 +27,7 @@ class SectionNoteInline(admin.StackedInline):
 
 @admin.register(Cycle)
 class CycleAdmin(admin.ModelAdmin):
-    list_display = ["name", "year", "opens_on", "deadline"]
+    list_display = ["name", "year", "opens_on", "deadline", "closed_at"]
     inlines = [KpiInline, SectionNoteInline]
 
 
@@ -27,8 +37,11 @@ class PlanAdmin(admin.ModelAdmin):
     the review workflow, never through this form."""
 
     list_display = ["branch", "cycle", "status", "updated_at"]
-    list_filter = ["cycle", "status", "branch__parent"]
-    search_fields = ["branch__name", "branch__code"]
+    # Not a filter of every unit: thousands of branches would make the sidebar unusable;
+    # the search box finds a branch or region by code or name.
+    list_filter = ["cycle", "status"]
+    search_fields = ["branch__name", "branch__code", "branch__region__code", "branch__region__name"]
+    show_full_result_count = False
     list_select_related = ["branch", "cycle"]
     readonly_fields = ["cycle", "branch", "status", "created_by", "created_at", "updated_at"]
 

@@ -1,6 +1,6 @@
 from bankplan.organisation.models import Role
 
-from .access import memberships_of
+from bankplan.organisation.scope import memberships_of
 
 
 def navigation(request):

@@ -4,13 +4,15 @@ The seven sections' own models live in ``sections/``, one module per section.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from bankplan.organisation.models import Membership, Unit
+from bankplan.organisation.models import Unit
+from bankplan.organisation.scope import scope_of
 
 
 def in_reader_language(chinese: str, english: str) -> str:
@@ -28,6 +30,13 @@ class Cycle(models.Model):
     name = models.CharField(_("name"), max_length=100)
     opens_on = models.DateField(_("opening date"))
     deadline = models.DateField(_("submission deadline"))
+    closed_at = models.DateTimeField(
+        _("closed at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("A closed cycle takes no more edits or submissions; approved plans are final."),
+    )
 
     class Meta:
         verbose_name = _("planning cycle")
@@ -44,7 +53,11 @@ class Cycle(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.opens_on <= timezone.localdate()
+        return self.opens_on <= timezone.localdate() and not self.is_closed
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
 
 
 class Measure(models.TextChoices):
@@ -57,6 +70,11 @@ class Measure(models.TextChoices):
 class Direction(models.TextChoices):
     HIGHER = "higher", _("higher is better")
     LOWER = "lower", _("lower is better")
+
+
+class Aggregation(models.TextChoices):
+    SUM = "sum", _("added up (flows and balances)")
+    WEIGHTED = "weighted", _("weighted average by a base KPI (ratios)")
 
 
 class Kpi(models.Model):
@@ -84,7 +102,28 @@ class Kpi(models.Model):
             "shares out the growth over last year's actual instead of the figure itself."
         ),
     )
+    aggregation = models.CharField(
+        _("roll-up"),
+        max_length=10,
+        choices=Aggregation.choices,
+        default=Aggregation.SUM,
+        help_text=_(
+            "How branches' figures combine for a region and the bank. A ratio (e.g. the NPL "
+            "ratio) is never added up: it is averaged, weighted by its base KPI."
+        ),
+    )
+    base = models.ForeignKey(
+        "self",
+        verbose_name=_("base KPI"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("For a weighted ratio: the KPI it is a share of (NPL ratio: total loans)."),
+    )
     position = models.PositiveSmallIntegerField(_("display order"), default=0)
+
+    Aggregation = Aggregation
 
     class Meta:
         verbose_name = _("KPI")
@@ -98,6 +137,12 @@ class Kpi(models.Model):
             models.CheckConstraint(
                 condition=Q(direction__in=Direction.values), name="kpi_direction_valid"
             ),
+            # A weighted average needs its base; a sum has none.
+            models.CheckConstraint(
+                condition=Q(aggregation="sum", base__isnull=True)
+                | Q(aggregation="weighted", base__isnull=False),
+                name="kpi_base_matches_aggregation",
+            ),
         ]
 
     def __str__(self):
@@ -107,23 +152,28 @@ class Kpi(models.Model):
     def display_name(self) -> str:
         return in_reader_language(self.name, self.name_en)
 
+    def clean(self):
+        if self.aggregation == Aggregation.WEIGHTED and self.base_id is None:
+            raise ValidationError({"base": _("A weighted KPI needs the base it is weighted by.")})
+        if self.aggregation == Aggregation.SUM and self.base_id is not None:
+            raise ValidationError({"base": _("Only a weighted KPI has a base.")})
+        if self.measure == Measure.PERCENT and self.aggregation == Aggregation.SUM:
+            raise ValidationError(
+                {"aggregation": _("Percentages cannot be added up; weight them by a base KPI.")}
+            )
+        if self.base_id is not None and (
+            self.base_id == self.pk or self.base.cycle_id != self.cycle_id
+        ):
+            raise ValidationError({"base": _("Choose another KPI of the same cycle.")})
+
 
 class PlanQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Plans the user may read: their branch's, their region's, or all for head office."""
+        """Plans the user may read: their branch's, those below the units they review,
+        or all for head office."""
         if not user.is_authenticated:
             return self.none()
-        roles = Membership.objects.filter(user=user)
-        Role = Membership.Role
-        return self.filter(
-            Exists(roles.filter(role=Role.HEAD_OFFICE_PLANNER))
-            | Q(
-                branch__in=roles.filter(role__in=[Role.BRANCH_MANAGER, Role.BRANCH_STAFF]).values(
-                    "unit"
-                )
-            )
-            | Q(branch__parent__in=roles.filter(role=Role.REGIONAL_REVIEWER).values("unit"))
-        )
+        return self.filter(scope_of(user).branch_filter())
 
 
 class Status(models.TextChoices):

@@ -26,6 +26,8 @@ def start_plan(*, cycle: Cycle, branch: Unit, by) -> Plan:
     second call (a double click, two managers) returns the plan the first one made."""
     if branch.pk not in branches_managed_by(by):
         raise PermissionDenied(_("Only the branch manager starts the branch's plan."))
+    if not cycle.is_open:
+        raise PermissionDenied(_("This planning cycle is not open for plans."))
     try:
         with transaction.atomic():
             plan = Plan.objects.create(cycle=cycle, branch=branch, created_by=by)
@@ -45,7 +47,9 @@ def save_section(*, plan: Plan, section, form, formsets, expected_revision: int,
     """
     with transaction.atomic():
         locked = (
-            Plan.objects.select_for_update(of=("self",)).select_related("branch").get(pk=plan.pk)
+            Plan.objects.select_for_update(of=("self",))
+            .select_related("branch", "cycle")
+            .get(pk=plan.pk)
         )
         if not can(by, Action.EDIT, locked):
             raise PermissionDenied(_("This plan can no longer be edited."))

@@ -20,7 +20,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 @admin.register(Version)
 class VersionAdmin(ReadOnlyAdmin):
     list_display = ["plan", "number", "submitted_by", "submitted_at", "approved_by"]
-    list_filter = ["plan__cycle", "plan__branch__parent"]
+    # No filter listing every unit (thousands of branches); search by branch instead.
+    list_filter = ["plan__cycle"]
+    search_fields = ["plan__branch__code", "plan__branch__name"]
+    show_full_result_count = False
     list_select_related = ["plan__branch", "plan__cycle", "submitted_by", "approved_by"]
     exclude = ["snapshot"]
 

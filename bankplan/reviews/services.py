@@ -14,6 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bankplan.headoffice.figures import record_figures
 from bankplan.plans.access import Action, can
 from bankplan.plans.models import Plan, Status
 from bankplan.plans.progress import load_plan, section_states
@@ -45,7 +46,7 @@ def _locked(plan_id: int, *, by, action: Action, expected_status: str | None) ->
     # Lock the plan row only: the joined unit rows are read, not changed.
     plan = (
         Plan.objects.select_for_update(of=("self",))
-        .select_related("cycle", "branch__parent")
+        .select_related("cycle", "branch__parent", "branch__region__parent")
         .get(pk=plan_id)
     )
     if expected_status is not None and plan.status != expected_status:
@@ -55,6 +56,10 @@ def _locked(plan_id: int, *, by, action: Action, expected_status: str | None) ->
                 "Nothing was done; please check it again."
             )
             % {"status": plan.get_status_display()}
+        )
+    if plan.cycle.is_closed:
+        raise TransitionError(
+            _("“%(cycle)s” is closed: its plans can no longer change.") % {"cycle": plan.cycle}
         )
     if not can(by, action, plan):
         raise TransitionError(
@@ -102,6 +107,7 @@ def submit_plan(*, plan_id: int, by, expected_status: str | None = None) -> Vers
         )
         _move(plan, to=Status.SUBMITTED, action=AuditEntry.Action.SUBMITTED, by=by, version=version)
         _request_pdf(version, VersionPdf.Kind.SUBMITTED)
+        record_figures(version, loaded.cycle.kpis.all())
         transaction.on_commit(lambda: notifications.plan_submitted(version))
     return version
 

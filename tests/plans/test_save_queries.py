@@ -345,7 +345,7 @@ def other_cycle_plan(plan):
     cycle = Cycle.objects.create(
         year=2028,
         name="2028 年度营销计划",
-        opens_on=datetime.date(2027, 10, 1),
+        opens_on=plan.cycle.opens_on,
         deadline=datetime.date(2027, 12, 31),
     )
     for kpi in plan.cycle.kpis.all():
