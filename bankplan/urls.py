@@ -25,6 +25,7 @@ urlpatterns = [
     path("plans/", include("bankplan.plans.urls")),
     path("plans/", include("bankplan.documents.urls")),
     path("", include("bankplan.reviews.urls")),
+    path("dashboard/", include("bankplan.headoffice.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     # The language can be switched on the log-in page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

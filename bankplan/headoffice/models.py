@@ -23,7 +23,10 @@ class Allocation(models.Model):
     )
     target = models.DecimalField(_("allocated target"), max_digits=16, decimal_places=2)
     set_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("set by"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("set by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     set_at = models.DateTimeField(_("set at"), default=timezone.now)
 

@@ -102,7 +102,10 @@ def allowed_actions(user, plan: Plan) -> set[Action]:
 
 def get_plan_for(user, plan_id: int, action: Action = Action.VIEW) -> Plan:
     plan = get_object_or_404(
-        Plan.objects.visible_to(user).select_related("cycle", "branch__parent", "branch__region__parent"), pk=plan_id
+        Plan.objects.visible_to(user).select_related(
+            "cycle", "branch__parent", "branch__region__parent"
+        ),
+        pk=plan_id,
     )
     if not can(user, action, plan):
         raise PermissionDenied

@@ -1,5 +1,4 @@
 from bankplan.organisation.models import Role
-
 from bankplan.organisation.scope import memberships_of
 
 

@@ -25,7 +25,10 @@ def load_plan(plan: Plan) -> Plan:
     lookups = [lookup for section in SECTIONS for lookup in section.prefetch_lookups()]
     return (
         Plan.objects.select_related(
-            "cycle", "branch__parent", "branch__region__parent", *[section.related_name for section in SECTIONS]
+            "cycle",
+            "branch__parent",
+            "branch__region__parent",
+            *[section.related_name for section in SECTIONS],
         )
         .prefetch_related(
             Prefetch("cycle__kpis", queryset=Kpi.objects.order_by("position")), *lookups

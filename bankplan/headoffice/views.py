@@ -1,0 +1,8 @@
+"""(being written)"""
+
+
+def dashboard(request):
+    raise NotImplementedError
+
+
+unit = branches = export_table = dashboard
