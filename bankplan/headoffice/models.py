@@ -91,6 +91,9 @@ class KpiFigure(models.Model):
             models.UniqueConstraint(fields=["plan", "kpi"], name="one_figure_per_plan_and_kpi"),
         ]
 
+    def __str__(self):
+        return f"{self.plan_id} · {self.kpi_id}"
+
 
 class PackFormat(models.TextChoices):
     ZIP = "zip", _("ZIP of PDF files")
@@ -173,3 +176,6 @@ class PackItem(models.Model):
         verbose_name_plural = _("plans in a pack")
         ordering = ["pk"]
         indexes = [models.Index(fields=["pack", "state"], name="packitem_pack_state_idx")]
+
+    def __str__(self):
+        return f"{self.pack_id} · {self.plan_id}"

@@ -90,6 +90,16 @@ class Unit(models.Model):
     def __str__(self):
         return f"{self.name}（{self.code}）"
 
+    def save(self, *args, **kwargs):
+        moved = self.pk is not None and self.region_id != self._region_from_parent()
+        self.region_id = self._region_from_parent()
+        super().save(*args, **kwargs)
+        if moved:
+            # A second-tier branch moved to another region takes its branches along.
+            Unit.objects.filter(parent=self).exclude(region=self.region_id).update(
+                region=self.region_id
+            )
+
     def clean(self):
         allowed = self.PARENT_KINDS.get(self.kind, ())
         actual = self.parent.kind if self.parent_id else None
@@ -103,16 +113,6 @@ class Unit(models.Model):
                 "parent": _(" or ").join(str(UnitKind(kind).label) for kind in allowed),
             }
         raise ValidationError({"parent": message}, code="wrong_parent")
-
-    def save(self, *args, **kwargs):
-        moved = self.pk is not None and self.region_id != self._region_from_parent()
-        self.region_id = self._region_from_parent()
-        super().save(*args, **kwargs)
-        if moved:
-            # A second-tier branch moved to another region takes its branches along.
-            Unit.objects.filter(parent=self).exclude(region=self.region_id).update(
-                region=self.region_id
-            )
 
     def _region_from_parent(self):
         if self.kind in (UnitKind.HEAD_OFFICE, UnitKind.REGION) or self.parent_id is None:
