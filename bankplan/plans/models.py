@@ -37,6 +37,15 @@ class Cycle(models.Model):
         editable=False,
         help_text=_("A closed cycle takes no more edits or submissions; approved plans are final."),
     )
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("planning cycle")
