@@ -51,25 +51,32 @@ def _file_name(pdf: VersionPdf) -> str:
     return f"{plan.cycle.year}-{plan.branch.code}-v{pdf.version.number}-{pdf.kind}.pdf"
 
 
+def store_version_pdf(pdf: VersionPdf) -> str:
+    """Render the PDF and store it as ready, here and now; raises whatever rendering or
+    storage raised. ``pdf.version`` comes with its plan's cycle and branch. The PDF packs
+    call it too, so that what they render is kept for the next reader."""
+    content = render_version_pdf(
+        pdf.version,
+        approved=pdf.kind == VersionPdf.Kind.APPROVED,
+        language=settings.LANGUAGE_CODE,
+    )
+    pdf.file.save(_file_name(pdf), ContentFile(content), save=False)
+    VersionPdf.objects.filter(pk=pdf.pk).update(
+        file=pdf.file.name, state=VersionPdf.State.READY, rendered_at=timezone.now(), error=""
+    )
+    return pdf.file.name
+
+
 @task()
 def make_version_pdf(pdf_id: int) -> str:
     pdf = _claim(pdf_id)
     if pdf is None:
         return "nothing to do"
     try:
-        content = render_version_pdf(
-            pdf.version,
-            approved=pdf.kind == VersionPdf.Kind.APPROVED,
-            language=settings.LANGUAGE_CODE,
-        )
+        return store_version_pdf(pdf)
     except Exception as error:  # whatever went wrong, the version must not stay without
         logger.exception("PDF %s of version %s failed", pdf.kind, pdf.version_id)
         return _failed(pdf, error)
-    pdf.file.save(_file_name(pdf), ContentFile(content), save=False)
-    VersionPdf.objects.filter(pk=pdf.pk).update(
-        file=pdf.file.name, state=VersionPdf.State.READY, rendered_at=timezone.now(), error=""
-    )
-    return pdf.file.name
 
 
 def _failed(pdf: VersionPdf, error: Exception) -> str:
