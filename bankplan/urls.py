@@ -4,9 +4,9 @@ from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
+from bankplan.headoffice.views import home
 from bankplan.operations.views import healthz
 
 
@@ -21,7 +21,7 @@ admin.site.site_header = _("bankplan administration")
 admin.site.site_title = _("bankplan")
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="plans:list"), name="home"),
+    path("", home, name="home"),
     path("plans/", include("bankplan.plans.urls")),
     path("plans/", include("bankplan.documents.urls")),
     path("", include("bankplan.reviews.urls")),

@@ -197,3 +197,88 @@ def quarter_chart(rows: list[KpiFigures]) -> SafeString:
             x += width
     height = TOP + ROW_HEIGHT * len(rows) + 6
     return _svg(_("Quarterly split"), height, SafeString("".join(parts)))
+
+
+# Head office's dashboard draws with the same pen: the roll-ups of a cycle by region.
+STATE_COLOURS = ("#b0b7bf", "#7f8c8d", "#3d8bd4", "#e6a23c", "#2e7d32")
+LAST_YEAR_COLOUR, TARGET_COLOUR = "#9aa5b1", "#8a1c1c"
+
+
+def _legend(entries: list[tuple[str, str]], y: int = 4, step: int = 110) -> SafeString:
+    return format_html_join(
+        "",
+        '<rect x="{}" y="{}" width="10" height="10" fill="{}"/><text x="{}" y="{}">{}</text>',
+        (
+            (LABEL_WIDTH + i * step, y, colour, LABEL_WIDTH + 14 + i * step, y + 9, label)
+            for i, (label, colour) in enumerate(entries)
+        ),
+    )
+
+
+def state_chart(title: str, states: list[str], rows: list[tuple[str, list[int]]]) -> SafeString:
+    """Stacked bars: each group's branches by the state of their plan, left to right
+    from not started to approved."""
+    rows = [(label, counts) for label, counts in rows if sum(counts)]
+    if not rows:
+        return SafeString("")
+    span = WIDTH - LABEL_WIDTH - 60
+    parts = [_legend(list(zip(states, STATE_COLOURS, strict=True)), step=95)]
+    for i, (label, counts) in enumerate(rows):
+        y = TOP + i * ROW_HEIGHT
+        total = sum(counts)
+        x = float(LABEL_WIDTH)
+        parts.append(format_html('<text x="0" y="{}">{}</text>', y + 14, label))
+        for value, colour in zip(counts, STATE_COLOURS, strict=True):
+            width = value / total * span
+            if value:
+                parts.append(
+                    format_html(
+                        '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>',
+                        f"{x:.1f}",
+                        y + 4,
+                        f"{width:.1f}",
+                        ROW_HEIGHT - 8,
+                        colour,
+                    )
+                )
+            x += width
+        parts.append(format_html('<text x="{}" y="{}">{}</text>', f"{x + 5:.1f}", y + 14, total))
+    height = TOP + ROW_HEIGHT * len(rows) + 6
+    return _svg(title, height, SafeString("".join(parts)))
+
+
+def comparison_chart(
+    title: str, rows: list[tuple[str, Decimal | None, Decimal | None]], write
+) -> SafeString:
+    """Paired bars per group: last year's actual over this year's target, on one scale
+    (one KPI, so one unit); ``write`` writes a figure with its unit."""
+    rows = [(label, last, target) for label, last, target in rows if last or target]
+    if not rows:
+        return SafeString("")
+    biggest = max(max(last or 0, target or 0) for _label, last, target in rows) or Decimal(1)
+    values_width = 150
+    span = WIDTH - LABEL_WIDTH - values_width
+    pair = ROW_HEIGHT + 12
+    parts = [_legend([(_("Last year's actual"), LAST_YEAR_COLOUR), (_("Target"), TARGET_COLOUR)])]
+    for i, (label, last, target) in enumerate(rows):
+        y = TOP + i * pair
+        parts.append(format_html('<text x="0" y="{}">{}</text>', y + 16, label))
+        for j, (value, colour) in enumerate(((last, LAST_YEAR_COLOUR), (target, TARGET_COLOUR))):
+            if value is None:
+                continue
+            width = max(float(value / biggest) * span, 1) if value > 0 else 1
+            parts.append(
+                format_html(
+                    '<rect x="{}" y="{}" width="{}" height="12" fill="{}"/>'
+                    '<text x="{}" y="{}" font-size="10" fill="#333">{}</text>',
+                    LABEL_WIDTH,
+                    y + 3 + j * 13,
+                    f"{width:.1f}",
+                    colour,
+                    f"{LABEL_WIDTH + width + 4:.1f}",
+                    y + 13 + j * 13,
+                    write(value),
+                )
+            )
+    height = TOP + pair * len(rows) + 4
+    return _svg(title, height, SafeString("".join(parts)))

@@ -1,12 +1,8 @@
-from bankplan.organisation.models import Role
-from bankplan.organisation.scope import memberships_of
+from bankplan.organisation.scope import scope_of
 
 
 def navigation(request):
-    """What the header offers: the review queue only to those who review."""
-    user = request.user
-    reviews = user.is_authenticated and any(
-        role in {Role.REGIONAL_REVIEWER, Role.HEAD_OFFICE_PLANNER}
-        for role, _unit in memberships_of(user)
-    )
-    return {"show_review_queue": reviews}
+    """What the header offers: the dashboard and the review queue to those who oversee
+    branches (head office and reviewers)."""
+    oversees = scope_of(request.user).oversees
+    return {"show_review_queue": oversees, "show_dashboard": oversees}
