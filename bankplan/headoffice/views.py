@@ -12,18 +12,12 @@ from bankplan.lib import figures
 from bankplan.lib.keyset import keyset_page
 from bankplan.organisation.models import Unit
 from bankplan.organisation.scope import scope_of
-from bankplan.plans.models import Cycle, Status
+from bankplan.plans.models import Cycle, Status, current_cycle
 
 from . import reports, rollup
 from .access import get_cycle, get_unit_for, overseer_scope, top_unit_for
 
 PAGE_SIZE = 50
-
-
-def current_cycle() -> Cycle | None:
-    """The latest cycle that has opened, else the latest one."""
-    cycles = Cycle.objects.order_by("-year")
-    return cycles.filter(opens_on__lte=timezone.localdate()).first() or cycles.first()
 
 
 def home(request):
@@ -36,7 +30,7 @@ def home(request):
 def dashboard(request):
     """The landing page of head office and reviewers: their unit in the current cycle."""
     scope = overseer_scope(request.user)
-    cycle = current_cycle()
+    cycle = current_cycle(list(Cycle.objects.order_by("-year")))
     if cycle is None:
         return render(request, "headoffice/no_cycle.html")
     top = top_unit_for(request.user)

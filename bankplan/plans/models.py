@@ -69,6 +69,15 @@ class Cycle(models.Model):
         return self.closed_at is not None
 
 
+def current_cycle(cycles: list[Cycle]) -> Cycle | None:
+    """Of ``cycles`` (newest first), the latest that has opened, else the latest: the one
+    lists and the dashboard show unless another is asked for."""
+    today = timezone.localdate()
+    return next(
+        (cycle for cycle in cycles if cycle.opens_on <= today), cycles[0] if cycles else None
+    )
+
+
 class Measure(models.TextChoices):
     WAN_YUAN = "wan_yuan", _("10k yuan")
     CUSTOMERS = "customers", pgettext_lazy("unit", "customers")

@@ -3,38 +3,75 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bankplan.documents.build import live_document
+from bankplan.headoffice.deadlines import deadline_info
+from bankplan.lib.keyset import keyset_page
 from bankplan.organisation.models import Unit
 from bankplan.reviews.panels import review_context
 
 from . import services
 from .access import Action, branches_managed_by, get_plan_for
-from .models import Cycle, Plan
+from .models import Cycle, Plan, Status, current_cycle
 from .progress import load_plan, percent_complete, section_states
 from .sections.registry import get_section, neighbours
 
 
 def plan_list(request):
+    """The plans of one cycle the user may read, 50 a page by branch code (keyset: head
+    office's list of 20,000 branches costs what a branch's own does), searchable by branch
+    code or name, filterable by state; and, for branch managers, the plans they may start."""
+    cycles = list(Cycle.objects.order_by("-year"))
+    cycle = _chosen_cycle(request, cycles)
+    query = request.GET.get("q", "").strip()[:50]
+    status = request.GET.get("status", "")
     plans = (
         Plan.objects.visible_to(request.user)
+        .filter(cycle=cycle)
         .select_related("cycle", "branch__parent")
-        .order_by("-cycle__year", "branch__parent__code", "branch__code")
+    )
+    if query:
+        plans = plans.filter(Q(branch__code__istartswith=query) | Q(branch__name__icontains=query))
+    if status in Status.values:
+        plans = plans.filter(status=status)
+    page = keyset_page(
+        plans,
+        "branch__code",
+        after=request.GET.get("after", "")[:20],
+        before=request.GET.get("before", "")[:20],
     )
     managed = branches_managed_by(request.user)
     started = set(Plan.objects.filter(branch__in=managed).values_list("cycle_id", "branch_id"))
     to_start = [
-        (cycle, branch)
-        for cycle in Cycle.objects.all()
-        if cycle.is_open
+        (open_cycle, branch)
+        for open_cycle in cycles
+        if open_cycle.is_open
         for branch in Unit.objects.filter(pk__in=managed)
-        if (cycle.pk, branch.pk) not in started
+        if (open_cycle.pk, branch.pk) not in started
     ]
-    return render(request, "plans/plan_list.html", {"plans": plans, "to_start": to_start})
+    return render(
+        request,
+        "plans/plan_list.html",
+        {
+            "page": page,
+            "cycle": cycle,
+            "cycles": cycles,
+            "query": query,
+            "status": status,
+            "statuses": Status.choices,
+            "to_start": to_start,
+        },
+    )
+
+
+def _chosen_cycle(request, cycles: list[Cycle]) -> Cycle | None:
+    chosen = request.GET.get("cycle", "")
+    return next((cycle for cycle in cycles if str(cycle.pk) == chosen), current_cycle(cycles))
 
 
 @require_POST
@@ -62,6 +99,7 @@ def overview(request, plan_id):
             "doc": document,
             "states": states,
             "percent": percent_complete(states),
+            "deadline_info": deadline_info(plan),
             "editable": Action.EDIT in review["actions"],
             "chapters": [
                 (chapter, review["threads_by_section"].get(chapter.key, []))
@@ -142,6 +180,7 @@ def edit_section(request, plan_id, key):
             "revision": revision,
             "states": states,
             "percent": percent_complete(states),
+            "deadline_info": deadline_info(plan),
             "gaps": next(state.gaps for state in states if state.section is section),
             "before": before,
             "after": after,

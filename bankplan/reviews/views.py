@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Max, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,8 +19,9 @@ from bankplan.documents.build import version_document
 from bankplan.documents.reader import read
 from bankplan.documents.rendering import pdf_filename
 from bankplan.organisation.models import Unit
+from bankplan.organisation.scope import scope_of
 from bankplan.plans.access import Action, get_plan_for
-from bankplan.plans.models import Cycle, Plan, Status
+from bankplan.plans.models import Cycle, Plan, Status, current_cycle
 
 from . import services
 from .diff import diff_documents, diff_snapshots
@@ -271,25 +272,32 @@ def resolve(request, plan_id, thread_id):
 
 
 def queue(request):
-    """Plans waiting for review, oldest first."""
+    """Plans of one cycle waiting for review, oldest submission first. The user's scope
+    becomes a plain filter (see ``Scope``), so the database serves the queue from its
+    indexes on the cycle, status and units instead of scanning every plan."""
+    scope = scope_of(request.user)
+    cycles = list(Cycle.objects.order_by("-year"))
+    chosen = request.GET.get("cycle", "")
+    cycle = next((c for c in cycles if str(c.pk) == chosen), current_cycle(cycles))
+    status = request.GET.get("status", Status.SUBMITTED)
+    if status not in Status.values:
+        status = Status.SUBMITTED
+    units = Unit.objects.filter(
+        scope.unit_filter(), kind__in=[Unit.Kind.REGION, Unit.Kind.SUB_BRANCH]
+    ).order_by("code")
+    unit = request.GET.get("unit", "")
     plans = (
         Plan.objects.visible_to(request.user)
+        .filter(cycle=cycle, status=status)
         .select_related("cycle", "branch__parent")
         .annotate(
             submitted_at=Max("versions__submitted_at"),
             version_number=Max("versions__number"),
         )
-        .filter(Exists(Version.objects.filter(plan=OuterRef("pk"))))
+        .filter(version_number__isnull=False)
     )
-    status = request.GET.get("status", Status.SUBMITTED)
-    if status in Status.values:
-        plans = plans.filter(status=status)
-    cycle = request.GET.get("cycle")
-    if cycle and cycle.isdigit():
-        plans = plans.filter(cycle_id=cycle)
-    region = request.GET.get("region")
-    if region and region.isdigit():
-        plans = plans.filter(branch__parent_id=region)
+    if unit.isdigit() and len(unit) < 12:
+        plans = plans.filter(Q(branch__region=int(unit)) | Q(branch__parent=int(unit)))
     page = Paginator(plans.order_by("submitted_at", "pk"), 25).get_page(request.GET.get("page"))
     now = timezone.now()
     return render(
@@ -298,9 +306,9 @@ def queue(request):
         {
             "page": page,
             "rows": [(plan, (now - plan.submitted_at).days) for plan in page],
-            "cycles": Cycle.objects.all(),
-            "regions": Unit.objects.filter(kind=Unit.Kind.REGION),
+            "cycles": cycles,
+            "units": units,
             "statuses": Status.choices,
-            "chosen": {"status": status, "cycle": cycle, "region": region},
+            "chosen": {"status": status, "cycle": str(cycle.pk) if cycle else "", "unit": unit},
         },
     )

@@ -84,7 +84,7 @@ def test_the_plan_list_shows_only_visible_plans(
     for user, plans in expected.items():
         client.force_login(user)
         response = client.get(reverse("plans:list"))
-        assert set(response.context["plans"]) == plans, user
+        assert set(response.context["page"].items) == plans, user
 
 
 def test_a_manager_starts_the_plan_once(client, cycle, bank, author):

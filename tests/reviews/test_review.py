@@ -166,10 +166,10 @@ def test_the_queue_lists_waiting_plans_oldest_first(client, submitted, cycle_pla
 def test_the_queue_filters_by_region(client, submitted, cycle_plans):
     region = submitted["plan"].branch.parent
     client.force_login(submitted["admin"])
-    mine = client.get(reverse("reviews:queue"), {"region": region.pk}).context["rows"]
+    mine = client.get(reverse("reviews:queue"), {"unit": region.pk}).context["rows"]
     assert len(mine) == 3
     other = Unit.objects.filter(kind="region").exclude(pk=region.pk).get()
-    assert list(client.get(reverse("reviews:queue"), {"region": other.pk}).context["rows"]) == []
+    assert list(client.get(reverse("reviews:queue"), {"unit": other.pk}).context["rows"]) == []
 
 
 def test_a_reviewer_never_sees_another_regions_plans_in_the_queue(client, submitted):
