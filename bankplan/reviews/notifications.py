@@ -1,12 +1,13 @@
 """Mail sent by the review workflow. Called after the transaction commits."""
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
 from bankplan.organisation.models import Membership, Role
+from bankplan.plans.models import Status
 
 
 def emails_of(unit, role) -> list[str]:
@@ -14,15 +15,21 @@ def emails_of(unit, role) -> list[str]:
     return sorted({m.user.email for m in members if m.user.email and m.user.is_active})
 
 
-def _send(template: str, recipients: list[str], context: dict) -> int:
-    if not recipients:
-        return 0
+def message(template: str, recipients: list[str], context: dict) -> EmailMessage:
+    """A mail from ``{template}_subject.txt`` and ``{template}.txt``, not sent yet (many
+    can then go out over one connection)."""
     # Mail goes out in the bank's language, whoever triggered it.
     with translation.override(settings.LANGUAGE_CODE):
         context = {"site": settings.SITE_URL, **context}
-        subject = render_to_string(f"reviews/email/{template}_subject.txt", context).strip()
-        body = render_to_string(f"reviews/email/{template}.txt", context)
-    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+        subject = render_to_string(f"{template}_subject.txt", context).strip()
+        body = render_to_string(f"{template}.txt", context)
+    return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+
+
+def _send(template: str, recipients: list[str], context: dict) -> int:
+    if not recipients:
+        return 0
+    return message(f"reviews/email/{template}", recipients, context).send()
 
 
 def plan_link(plan) -> str:
@@ -58,14 +65,22 @@ def plan_approved(plan, version) -> int:
     )
 
 
-def deadline_reminder(cycle, branch, plan) -> int:
-    return _send(
-        "reminder",
-        emails_of(branch, Role.BRANCH_MANAGER),
+def deadline_reminder(
+    *, cycle, branch: str, recipients: list[str], deadline, status: str, plan_id: int | None, today
+) -> EmailMessage:
+    """The reminder to the managers of a branch whose plan is not in: ``status`` is the
+    plan's (empty when not started), ``deadline`` the branch's own, extensions included."""
+    return message(
+        "reviews/email/reminder",
+        recipients,
         {
             "cycle": cycle,
             "branch": branch,
-            "plan": plan,
-            "link": plan_link(plan) if plan else settings.SITE_URL + reverse("plans:list"),
+            "status": Status(status).label if status else "",
+            "deadline": deadline,
+            "extended": deadline > cycle.deadline,
+            "late": deadline < today,
+            "link": settings.SITE_URL
+            + (reverse("plans:overview", args=[plan_id]) if plan_id else reverse("plans:list")),
         },
     )
