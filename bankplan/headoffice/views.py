@@ -16,6 +16,7 @@ from bankplan.plans.models import Cycle, Status, current_cycle
 
 from . import reports, rollup
 from .access import get_cycle, get_unit_for, overseer_scope, top_unit_for
+from .exports import export_response
 
 PAGE_SIZE = 50
 
@@ -148,8 +149,6 @@ def branches(request, cycle_id, unit_id):
 
 
 def export_table(request, cycle_id, unit_id, table, fmt):
-    from .exports import export_response
-
     unit = _overseen_unit(request, unit_id)
     cycle = get_cycle(cycle_id)
     if table == "branches":
