@@ -43,12 +43,14 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 locale/zh_Hans/LC_MESSAGES/django.mo: locale/zh_Hans/LC_MESSAGES/django.po $(VENV)/.installed
 	$(PY) manage.py compilemessages --ignore '.venv' >/dev/null
 
-# The server and one task worker (it renders the PDFs of submitted versions) run side by
-# side; Ctrl-C, or either one ending, stops both.
+# The server and two task workers run side by side: one renders the PDFs of submitted
+# versions, the other builds PDF packs (a queue of its own, so that a big pack never delays
+# a plan's PDF); Ctrl-C, or the server ending, stops all three.
 run: setup
 	$(PY) manage.py load_demo
-	@$(PY) manage.py db_worker --queue-name '*' & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	@$(PY) manage.py db_worker --queue-name default & worker=$$!; \
+	$(PY) manage.py db_worker --queue-name packs & packs=$$!; \
+	trap 'kill $$worker $$packs 2>/dev/null; wait $$worker $$packs 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: setup
