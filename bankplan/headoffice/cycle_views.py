@@ -109,7 +109,7 @@ def extensions(request, cycle_id):
         {
             "cycle": cycle,
             "form": form,
-            "extensions": cycle.extensions.select_related("unit__parent", "granted_by"),
+            "extensions": cycle.extensions.select_related("unit", "granted_by"),
             # Suggestions for the code field: the regions and second-tier branches (tens);
             # branches are too many to list and are typed.
             "unit_codes": Unit.objects.filter(kind__in=EXTENDABLE)

@@ -9,6 +9,7 @@ from django.core import mail
 from django.core.mail.backends import locmem
 from django.core.management import call_command
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -357,6 +358,22 @@ def test_the_extension_form_says_what_is_wrong_and_keeps_the_input(
     html = response.content.decode()
     assert f'value="{data["unit"]}"' in html
     assert not DeadlineExtension.objects.exists()
+
+
+def test_an_empty_extension_form_names_every_missing_field(client, cycle, head_office):
+    client.force_login(head_office)
+    response = client.post(extension_url(cycle), {})
+    assert set(response.context["form"].errors) == {"unit", "deadline", "reason"}
+
+
+def test_the_cycle_forms_need_the_csrf_token(bank, cycle, head_office):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(head_office)
+    data = {"unit": "A", "deadline": "2027-01-15", "reason": "r"}
+    assert client.post(extension_url(cycle), data).status_code == 403
+    assert client.post(close_url(cycle), {"confirm": "on"}).status_code == 403
+    assert client.post(remind_url(cycle)).status_code == 403
+    assert not DeadlineExtension.objects.exists() and not Cycle.objects.get().is_closed
 
 
 def test_an_earlier_grant_than_one_above_is_refused(client, bank, cycle, head_office):
