@@ -33,7 +33,8 @@ def manage(*args, **env) -> subprocess.CompletedProcess:
 
 @pytest.mark.django_db(transaction=True)
 def test_the_readme_commands_work_without_debug_after_the_release_step(tmp_path):
-    call_command("load_demo", verbosity=0)
+    # The fixture alone: load_demo's versions would have their PDFs rendered on commit here.
+    call_command("loaddata", "demo", verbosity=0)
     plan = Plan.objects.get(branch__memberships__user__username="manager")
     env = {"STATIC_ROOT": str(tmp_path / "static"), "MEDIA_ROOT": str(tmp_path / "media")}
 

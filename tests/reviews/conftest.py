@@ -15,7 +15,9 @@ def quick_pdf(monkeypatch):
 @pytest.fixture
 def demo(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    call_command("load_demo", verbosity=0)
+    # The demo bank's fixture alone: load_demo's plans in every state would cost every
+    # test seconds (tests/plans/test_demo.py covers them).
+    call_command("loaddata", "demo", verbosity=0)
     users = {u.username: u for u in User.objects.all()}
     plan = Plan.objects.get(branch__memberships__user__username="manager")
     return {"plan": plan, **users}
