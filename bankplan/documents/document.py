@@ -94,6 +94,7 @@ class Cell:
     value: object
     shown: str  # "" when empty
     items: tuple[str, ...] = ()  # for links: the name of each linked row
+    short: bool = False  # a gap to the allocated target that falls short: marked
 
     @property
     def label(self) -> str:

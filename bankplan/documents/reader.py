@@ -61,7 +61,7 @@ def _column(meta: dict, language: str, shown_as: dict[str, str] | None = None) -
 def _cell(column: Column, value, language: str, kpi: Kpi | None = None, unit=None) -> Cell:
     shown = values.shown(column, value, language=language, kpi=kpi, unit=unit)
     items = tuple(values.linked(value, language)) if column.kind == Kind.LINKS else ()
-    return Cell(column, value, shown, items)
+    return Cell(column, value, shown, items, values.falls_short(column, value, kpi))
 
 
 def _kpi(stored: dict | None, language: str) -> Kpi | None:
@@ -94,6 +94,10 @@ def _row(stored: dict, columns: list[tuple], language: str, marked_by="") -> Row
     return Row(str(stored["key"]), label, tuple(cells), kpi, marked)
 
 
+def _computed(derived, row: dict):
+    return derived.compute(row.get("values", {}), row.get("kpi"))
+
+
 def _table(meta: dict, rows: list[dict], descriptor, language: str) -> Table:
     shown_as = dict(descriptor.shown_as) if descriptor else {}
     columns = [_column(column, language, shown_as) for column in meta.get("columns", [])]
@@ -102,9 +106,14 @@ def _table(meta: dict, rows: list[dict], descriptor, language: str) -> Table:
     hidden |= {name for d in derived for name in d.replaces}
     columns = [(replace(c, merged=True) if c.name in hidden else c, None) for c in columns]
     for d in derived:
+        if d.optional and not any(_computed(d, row) is not None for row in rows):
+            continue
         column = (Column(d.name, str(d.label), d.kind, derived=True), d.compute)
         names = [c.name for c, _compute in columns]
-        at = min((names.index(n) for n in d.replaces if n in names), default=len(columns))
+        if d.after in names:
+            at = names.index(d.after) + 1
+        else:
+            at = min((names.index(n) for n in d.replaces if n in names), default=len(columns))
         columns.insert(at, column)
     stored = {c.name for c, compute in columns if compute is None}
     known = descriptor is not None and stored <= set(descriptor.columns)

@@ -16,7 +16,11 @@ Schema 2 (written since issue 8)::
 where a column is ``{"name", "label": {...}, "kind", "places"?, "choices"?, "unit_from"?}``
 (``plans/sections/describe.py``). Values are as stored: text, numbers as text, choice
 codes, linked rows as their names in every language. A row's ``label`` is its name in the
-bank's language (a comment on the row records it).
+bank's language (a comment on the row records it). A KPI row's ``values`` may also hold
+figures given from above rather than typed by the branch (``Table.given``: ``allocated``,
+the target allocated to the branch), frozen as they were when the version was made. No
+column describes them (they are not the author's to change, so never diffed): derived
+columns show them, and an older snapshot without them shows none.
 
 Schema 1 (before issue 8) had no ``schema``, ``plan`` or ``meta``: ``{"cycle", "branch",
 "sections": {key: {"fields": {...}, "tables": {name: [{"key", "label", "measure"?,

@@ -52,11 +52,20 @@ def shown(
         return pick(value, language)
     if column.kind == Kind.LINKS:
         return "；".join(linked(value, language))
+    if column.kind == Kind.KPI_GAP and kpi and (gap := number(value)) is not None:
+        return figures.gap_in_measure(gap, kpi.measure, kpi.direction)
     if column.figure:
         figure = number(value)
         if figure is not None:
             return _figure(column, figure, kpi, unit)
     return str(value)
+
+
+def falls_short(column: Column, value, kpi: Kpi | None) -> bool:
+    """Whether a gap to an allocated target falls short in its KPI's direction."""
+    if column.kind != Kind.KPI_GAP or kpi is None or (gap := number(value)) is None:
+        return False
+    return figures.falls_short(gap, kpi.direction)
 
 
 def linked(value, language: str) -> list[str]:

@@ -94,3 +94,25 @@ def change_in_measure(delta: Decimal, measure: str) -> str:
     if measure == "percent":
         return points(delta)
     return signed(delta, lambda size: in_measure(size, measure))
+
+
+def falls_short(gap: Decimal, direction: str) -> bool:
+    """Whether a target ``gap`` away from the one it answers to (its target less the
+    allocated one) falls short of it: below it where higher is better, above it where
+    lower is better (an NPL ratio over the one allocated)."""
+    if direction == "higher":
+        return gap < 0
+    return direction == "lower" and gap > 0
+
+
+def gap_in_measure(gap: Decimal, measure: str, direction: str) -> str:
+    """A target against the one allocated, signed like a change and said so where it
+    falls short: ``+300.00``, ``-200.00 short``, ``+0.10 pp over``."""
+    if gap == 0:
+        return _("on target")
+    shown = change_in_measure(gap, measure)
+    if not falls_short(gap, direction):
+        return shown
+    if direction == "higher":
+        return _("%(gap)s short") % {"gap": shown}
+    return _("%(gap)s over") % {"gap": shown}

@@ -76,6 +76,10 @@ def table_cell(cell, tag: str = "td") -> SafeString:
         inner = escape(cell.shown)
     if tag == "th":
         return format_html('<th scope="row" class="fw-normal">{}</th>', inner)
+    if cell.short:
+        return format_html(
+            '<td class="{} text-danger fw-semibold">{}</td>', column.cell_class, inner
+        )
     if column.cell_class:
         return format_html('<td class="{}">{}</td>', column.cell_class, inner)
     return format_html("<td>{}</td>", inner)

@@ -411,6 +411,18 @@ class Derived:
     # Stored columns this one is shown in place of (they are still compared between
     # versions); it takes the place of the first of them.
     replaces: tuple[str, ...] = ()
+    after: str = ""  # or the column it is shown right after
+    optional: bool = False  # left out of a table where no row has a value for it
+
+
+@dataclass(frozen=True)
+class Given:
+    """A figure each row of a KPI table shows that the branch does not type, given by
+    the level above (the target allocated to the branch). A version keeps it with the
+    row's values as it was when the version was made, for derived columns to show."""
+
+    name: str
+    read: Callable[[models.Model], dict[int, object]]  # the plan -> KPI id -> value
 
 
 @dataclass(frozen=True)
@@ -437,6 +449,7 @@ class Table:
     # code (SO, WT) with its label on hover
     shown_as: tuple[tuple[str, str], ...] = ()
     marked_by: str = ""  # a yes/no column whose rows stand out (the segments pursued)
+    given: tuple[Given, ...] = ()  # a KPI table's figures set from above, kept in versions
 
     def rows(self, content) -> Sequence[models.Model]:
         return list(getattr(content, self.name).all())
@@ -498,6 +511,11 @@ class Table:
         if self.fixed:
             for shot, kpi in zip(shots, describe_kpis([row.kpi for row in rows]), strict=True):
                 shot["kpi"] = kpi
+        for given in self.given:
+            by_kpi = given.read(content.plan)
+            for shot, row in zip(shots, rows, strict=True):
+                if (value := by_kpi.get(row.kpi_id)) is not None:
+                    shot["values"][given.name] = str(value)  # a figure, as text
         return shots
 
 

@@ -30,9 +30,12 @@ class Kind(StrEnum):
     LINK = "link"  # another row of the plan, kept as its name in every language
     LINKS = "links"  # several rows, each kept as its name
     KPI_FIGURE = "kpi_figure"  # written the way the row's KPI is measured
+    # the row's target less the one allocated to it, marked where it falls short in the
+    # KPI's direction (``lib/figures.gap_in_measure``)
+    KPI_GAP = "kpi_gap"
 
 
-FIGURES = frozenset({Kind.INTEGER, Kind.DECIMAL, Kind.SHARE, Kind.KPI_FIGURE})
+FIGURES = frozenset({Kind.INTEGER, Kind.DECIMAL, Kind.SHARE, Kind.KPI_FIGURE, Kind.KPI_GAP})
 
 
 def in_languages(text: str | Callable[[], str]) -> dict[str, str]:

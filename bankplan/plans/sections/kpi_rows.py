@@ -34,6 +34,8 @@ class KpiRowForm(RowForm):
     # Shown beside the KPI where the author sets this year's figures. Not named after a
     # field: templates look up form["name"] before form.name.
     last_year_actual = None
+    allocated_target = None  # and the target allocated from above, and the saved
+    against_allocation = None  # target against it (``products.AllocationGap``)
 
     def clean(self):
         cleaned = super().clean()
@@ -41,30 +43,28 @@ class KpiRowForm(RowForm):
         if kpi is None:
             return cleaned
         for name, value in list(cleaned.items()):
-            if not isinstance(value, Decimal):
-                continue
-            if kpi.measure in WHOLE_NUMBER_MEASURES and value != value.to_integral_value():
-                self.add_error(
-                    name,
-                    forms.ValidationError(
-                        _("%(kpi)s is counted in whole %(unit)s."),
-                        code="whole_number",
-                        params={"kpi": kpi.display_name, "unit": kpi.get_measure_display()},
-                    ),
-                )
-            elif kpi.measure == "percent" and not 0 <= value <= 100:
-                self.add_error(
-                    name,
-                    forms.ValidationError(
-                        _("A percentage lies between 0 and 100."), code="percent_range"
-                    ),
-                )
-            elif value < 0:
-                self.add_error(
-                    name,
-                    forms.ValidationError(_("Enter a figure of zero or more."), code="negative"),
-                )
+            if isinstance(value, Decimal) and (error := figure_error(kpi, value)):
+                self.add_error(name, error)
         return cleaned
+
+
+def figure_error(kpi, value: Decimal) -> forms.ValidationError | None:
+    """What is wrong with ``value`` as a figure of ``kpi``, if anything: customers and
+    cards are counted whole, a percentage lies between 0 and 100, nothing is negative.
+    Shared by the plan's KPI tables and the targets head office allocates."""
+    if kpi.measure in WHOLE_NUMBER_MEASURES and value != value.to_integral_value():
+        return forms.ValidationError(
+            _("%(kpi)s is counted in whole %(unit)s."),
+            code="whole_number",
+            params={"kpi": kpi.display_name, "unit": kpi.get_measure_display()},
+        )
+    if kpi.measure == "percent" and not 0 <= value <= 100:
+        return forms.ValidationError(
+            _("A percentage lies between 0 and 100."), code="percent_range"
+        )
+    if value < 0:
+        return forms.ValidationError(_("Enter a figure of zero or more."), code="negative")
+    return None
 
 
 class KpiRowFormSet(RowFormSet):

@@ -1,6 +1,7 @@
 """Section 4, products and business targets (产品策略与业务目标)."""
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 from django import forms
 from django.db import models
@@ -10,7 +11,9 @@ from bankplan.lib import figures
 
 from .background import LastYearResult
 from .base import (
+    Derived,
     Gap,
+    Given,
     RowForm,
     RowFormSet,
     Section,
@@ -22,6 +25,7 @@ from .base import (
     row_formset,
     row_text,
 )
+from .describe import Kind
 from .kpi_rows import KpiRow, KpiRowForm, KpiRowFormSet, kpis_lacking
 from .target_market import Segment
 
@@ -139,6 +143,39 @@ class ProductsForm(SectionForm):
         widgets = {"focus": forms.Textarea(attrs={"rows": 3})}
 
 
+def allocated_targets(plan) -> dict[int, Decimal]:
+    """KPI id -> the target head office or the region allocated to the plan's branch
+    (指标分解). One query."""
+    # Head office's models build on this app's: imported when first asked, not at load.
+    from bankplan.headoffice.models import Allocation
+
+    allocated = Allocation.objects.filter(unit=plan.branch_id, kpi__cycle=plan.cycle_id)
+    return dict(allocated.values_list("kpi_id", "target"))
+
+
+def _figure(values: dict, name: str) -> Decimal | None:
+    try:
+        return Decimal(values[name]) if values.get(name) not in (None, "") else None
+    except (InvalidOperation, TypeError):
+        return None
+
+
+def stored_allocation(values: dict, kpi: dict | None) -> Decimal | None:
+    """The allocated target a version kept beside the row (older versions have none)."""
+    return _figure(values, "allocated")
+
+
+def stored_gap(values: dict, kpi: dict | None) -> Decimal | None:
+    """The branch's target less the one allocated to it."""
+    target, allocated = _figure(values, "target"), _figure(values, "allocated")
+    return None if target is None or allocated is None else target - allocated
+
+
+class AllocationGap(NamedTuple):
+    shown: str  # the target against the allocated one, as written
+    short: bool  # it falls short in the KPI's direction
+
+
 class KpiTargetForm(KpiRowForm):
     """The quarters must add up to the year (for a balance: to the year's growth)."""
 
@@ -146,15 +183,32 @@ class KpiTargetForm(KpiRowForm):
         model = KpiTarget
         fields = ["kpi", "target", *QUARTERS]
 
-    def __init__(self, *args, last_actuals=None, **kwargs):
+    def __init__(self, *args, last_actuals=None, allocated=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.last_actuals = last_actuals or {}
+        self.allocated = allocated or {}
 
     @property
     def last_year_actual(self):
         """What the author sets this year's target against (from the background section)."""
         kpi = getattr(self, "catalogue_kpi", None)  # set by the formset for its own rows
         return self.last_actuals.get(kpi.pk) if kpi else None
+
+    @property
+    def allocated_target(self) -> Decimal | None:
+        """The target the level above gave the branch, shown beside its own."""
+        kpi = getattr(self, "catalogue_kpi", None)
+        return self.allocated.get(kpi.pk) if kpi else None
+
+    @property
+    def against_allocation(self) -> AllocationGap | None:
+        """The saved target against the allocated one."""
+        allocated, target = self.allocated_target, self.instance.target
+        if allocated is None or target is None:
+            return None
+        kpi, gap = self.catalogue_kpi, target - allocated
+        shown = figures.gap_in_measure(gap, kpi.measure, kpi.direction)
+        return AllocationGap(shown, figures.falls_short(gap, kpi.direction))
 
     def clean(self):
         cleaned = super().clean()
@@ -206,11 +260,13 @@ class KpiTargetFormSet(KpiRowFormSet):
     def get_form_kwargs(self, index):
         kwargs = super().get_form_kwargs(index)
         kwargs["last_actuals"] = self.last_actuals
+        kwargs["allocated"] = self.allocated
         return kwargs
 
     def __init__(self, *args, instance, **kwargs):
         results = LastYearResult.objects.filter(background__plan=instance.plan)
         self.last_actuals = dict(results.values_list("kpi_id", "last_actual"))
+        self.allocated = allocated_targets(instance.plan)
         super().__init__(*args, instance=instance, **kwargs)
 
 
@@ -274,6 +330,25 @@ SECTION = Section(
             ),
             fixed=True,
             related=("kpi",),
+            given=(Given("allocated", allocated_targets),),
+            derived=(
+                Derived(
+                    "allocated",
+                    _("Allocated target"),
+                    Kind.KPI_FIGURE,
+                    stored_allocation,
+                    after="target",
+                    optional=True,
+                ),
+                Derived(
+                    "against_allocation",
+                    _("Against the allocation"),
+                    Kind.KPI_GAP,
+                    stored_gap,
+                    after="allocated",
+                    optional=True,
+                ),
+            ),
         ),
         Table(
             "lines",

@@ -1,0 +1,296 @@
+"""The target cascade (指标分解): each level shares its targets out to the units directly
+below it. Who may set which target is ``access.may_allocate``; this module checks the
+figures, writes a batch of them at once, and reads and writes the XLSX sheet a region
+with hundreds of branches fills in offline.
+
+An entry is ``(unit, kpi, target)``; a target of None takes the allocation away.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from io import BytesIO
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from bankplan.organisation.models import Unit
+from bankplan.plans.models import Cycle, Kpi
+from bankplan.plans.sections.kpi_rows import figure_error
+
+from .access import may_allocate
+from .models import Allocation
+
+Entry = tuple[Unit, Kpi, Decimal | None]
+
+# An upload is checked whole and kept in the session until it is confirmed: a region's
+# branches fit many times over, a bank-wide sheet of every branch does not.
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_UPLOAD_ROWS = 2000
+
+# How the figures of each unit read in the sheet.
+_NUMBER_FORMATS = {
+    Kpi.Measure.WAN_YUAN: "#,##0.00",
+    Kpi.Measure.PERCENT: "0.00",
+    Kpi.Measure.CUSTOMERS: "#,##0",
+    Kpi.Measure.CARDS: "#,##0",
+}
+
+
+def target_field():
+    """The form field of one allocated target: its digits and places are the model's."""
+    return Allocation._meta.get_field("target").formfield(required=False)
+
+
+def units_below(unit: Unit) -> QuerySet[Unit]:
+    """The units ``unit`` shares its targets out to, by code: head office's regions, a
+    region's second-tier branches and the branches hanging from it directly, a
+    second-tier branch's branches. (A queryset: the grid pages through it.)"""
+    return Unit.objects.filter(parent=unit).order_by("code")
+
+
+def own_row(unit: Unit) -> bool:
+    """Whether ``unit``'s own target is set on its page: only head office's, which no
+    level above sets."""
+    return unit.kind == Unit.Kind.HEAD_OFFICE
+
+
+def current(cycle: Cycle, unit_ids: Iterable[int]) -> dict[tuple[int, int], Decimal]:
+    """(unit id, KPI id) -> the allocated target, for these units in this cycle."""
+    rows = Allocation.objects.filter(unit__in=list(unit_ids), kpi__cycle=cycle)
+    return {(unit, kpi): target for unit, kpi, target in rows.values_list("unit", "kpi", "target")}
+
+
+def shared_out(cycle: Cycle, unit: Unit) -> dict[int, Decimal]:
+    """KPI id -> the sum of what ``unit`` has allocated to the units below it."""
+    rows = (
+        Allocation.objects.filter(unit__parent=unit, kpi__cycle=cycle)
+        .values("kpi")
+        .annotate(total=Sum("target"))
+        .values_list("kpi", "total")
+    )
+    return dict(rows)
+
+
+def save_allocations(*, by, cycle: Cycle, entries: list[Entry]) -> int:
+    """Write ``entries`` all together or not at all; returns how many allocations
+    changed (unchanged ones keep who set them and when). PermissionDenied for a unit
+    ``by`` may not allocate to; ValidationError for a KPI of another cycle, a figure its
+    KPI does not take, a unit and KPI given twice, or a closed cycle."""
+    if cycle.is_closed:
+        raise ValidationError(_("The cycle is closed: its targets no longer change."))
+    catalogue = {kpi.pk for kpi in cycle.kpis.all()}
+    seen = set()
+    for unit, kpi, target in entries:
+        if not may_allocate(by, unit):
+            raise PermissionDenied
+        if kpi.pk not in catalogue:
+            raise ValidationError(_("%(kpi)s is not a KPI of this cycle.") % {"kpi": kpi})
+        if (unit.pk, kpi.pk) in seen:
+            raise ValidationError(
+                _("%(unit)s is given two targets for %(kpi)s.") % {"unit": unit, "kpi": kpi}
+            )
+        seen.add((unit.pk, kpi.pk))
+        if target is not None:
+            target_field().clean(target)
+            if error := figure_error(kpi, target):
+                raise error
+    stored = current(cycle, {unit.pk for unit, _kpi, _target in entries})
+    now = timezone.now()
+    written, removed = [], defaultdict(list)
+    for unit, kpi, target in entries:
+        old = stored.get((unit.pk, kpi.pk))
+        if target is None and old is not None:
+            removed[kpi.pk].append(unit.pk)
+        elif target is not None and target != old:
+            written.append(Allocation(kpi=kpi, unit=unit, target=target, set_by=by, set_at=now))
+    with transaction.atomic():
+        if written:
+            Allocation.objects.bulk_create(
+                written,
+                update_conflicts=True,
+                unique_fields=["kpi", "unit"],
+                update_fields=["target", "set_by", "set_at"],
+            )
+        if removed:
+            # One condition per KPI, not per cell: a sheet clears hundreds at once.
+            which = Q()
+            for kpi_id, unit_ids in removed.items():
+                which |= Q(kpi=kpi_id, unit__in=unit_ids)
+            Allocation.objects.filter(which).delete()
+    return len(written) + sum(map(len, removed.values()))
+
+
+# The sheet: row 1 names the columns (unit code, unit name, then each KPI's code), row 2
+# says what each KPI is and how it is counted, one row per unit below.
+_HEADER_ROW, _FIRST_ROW = 1, 3
+_CODE_COLUMN, _FIRST_KPI_COLUMN = 1, 3
+
+
+def allocations_workbook(cycle: Cycle, unit: Unit) -> bytes:
+    """The XLSX sheet of ``unit``'s page: the units below it (and head office's own row
+    on head office's page) with their current allocations filled in. Three queries."""
+    kpis = list(cycle.kpis.all())
+    units = ([unit] if own_row(unit) else []) + list(units_below(unit))
+    stored = current(cycle, [u.pk for u in units])
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Allocations")[:31]
+    bold = Font(bold=True)
+    sheet.append([_("Unit code"), _("Unit name"), *(kpi.code for kpi in kpis)])
+    sheet.append(["", "", *(f"{kpi.display_name}（{kpi.get_measure_display()}）" for kpi in kpis)])
+    for cell in (*sheet[1], *sheet[2]):
+        cell.font = bold
+    for row_unit in units:
+        name = _("%(unit)s (own target)") % {"unit": row_unit.name} if row_unit == unit else None
+        sheet.append(
+            [
+                row_unit.code,
+                name or row_unit.name,
+                *(stored.get((row_unit.pk, kpi.pk)) for kpi in kpis),
+            ]
+        )
+    for offset, kpi in enumerate(kpis):
+        column = _FIRST_KPI_COLUMN + offset
+        sheet.column_dimensions[get_column_letter(column)].width = 18
+        for (cell,) in sheet.iter_rows(min_row=_FIRST_ROW, min_col=column, max_col=column):
+            cell.number_format = _NUMBER_FORMATS.get(kpi.measure, "General")
+    sheet.column_dimensions["A"].width = 12
+    sheet.column_dimensions["B"].width = 28
+    sheet.freeze_panes = sheet.cell(row=_FIRST_ROW, column=_FIRST_KPI_COLUMN)
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@dataclass(frozen=True)
+class SheetError:
+    """A problem in an uploaded sheet, where a person finds it: a row (None for the
+    header) and a column, with the KPI code heading the column if there is one; neither
+    for the file as a whole."""
+
+    row: int | None
+    column: str  # the column's letter
+    message: str
+    kpi: str = ""
+
+    def __str__(self):
+        where = {"row": self.row, "column": self.column, "kpi": self.kpi}
+        if not self.column:
+            return self.message
+        if self.row is None:
+            place = _("Column %(column)s") % where
+        elif self.kpi:
+            place = _("Row %(row)s, column %(column)s (%(kpi)s)") % where
+        else:
+            place = _("Row %(row)s, column %(column)s") % where
+        return f"{place}: {self.message}"
+
+
+def _text(value) -> str:
+    """A cell as text: a number keeps its shortest form (1234.56, not the float's binary
+    expansion; a code Excel took for a number, 1001.0, reads 1001)."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return "" if value is None else str(value).strip()
+
+
+def _kpi_columns(header, kpis: dict[str, Kpi], errors: list) -> dict[int, Kpi]:
+    """Column index -> KPI, from the codes of the header row."""
+    columns, seen = {}, {}
+    for index, value in enumerate(header[_FIRST_KPI_COLUMN - 1 :], start=_FIRST_KPI_COLUMN):
+        code = _text(value)
+        if not code:
+            continue
+        letter = get_column_letter(index)
+        if code not in kpis:
+            message = _("“%(code)s” is no KPI code of this cycle.") % {"code": code}
+            errors.append(SheetError(None, letter, message))
+        elif code in seen:
+            message = _("KPI %(code)s is also in column %(first)s.") % {
+                "code": code,
+                "first": seen[code],
+            }
+            errors.append(SheetError(None, letter, message))
+        else:
+            seen[code] = letter
+            columns[index] = kpis[code]
+    return columns
+
+
+def read_allocations_xlsx(file, *, cycle: Cycle, user) -> tuple[list[Entry], list[SheetError]]:
+    """The entries of an uploaded sheet (as ``allocations_workbook`` lays it out) and
+    every problem in it, by row and column. Entries count only when there is no error:
+    a sheet is taken whole or not at all. An empty cell clears the unit's allocation;
+    a KPI without a column, or a unit without a row, is left as it is. Two queries."""
+    if getattr(file, "size", 0) > MAX_UPLOAD_BYTES:
+        limit = MAX_UPLOAD_BYTES // (1024 * 1024)
+        return [], [SheetError(None, "", _("The file is over %(mb)s MB.") % {"mb": limit})]
+    try:
+        book = load_workbook(file, read_only=True, data_only=True)
+    except Exception:  # openpyxl raises whatever its zip and XML readers meet
+        return [], [SheetError(None, "", _("This is not an XLSX file."))]
+    try:
+        rows = list(book.active.iter_rows(values_only=True, max_row=MAX_UPLOAD_ROWS + 3))
+    finally:
+        book.close()
+    if len(rows) > MAX_UPLOAD_ROWS + 2:
+        message = _("A sheet holds at most %(rows)s units.") % {"rows": MAX_UPLOAD_ROWS}
+        return [], [SheetError(None, "", message)]
+    errors: list[SheetError] = []
+    kpis = {kpi.code: kpi for kpi in cycle.kpis.all()}
+    columns = _kpi_columns(rows[0] if rows else (), kpis, errors)
+    if not columns and not errors:
+        errors.append(SheetError(_HEADER_ROW, "C", _("No KPI codes in the header row.")))
+    numbered = [
+        (number, row, _text(row[_CODE_COLUMN - 1]) if row else "")
+        for number, row in enumerate(rows[_HEADER_ROW:], start=_HEADER_ROW + 1)
+    ]
+    numbered = [(number, row, code) for number, row, code in numbered if code]
+    units = Unit.objects.filter(code__in={code for _n, _r, code in numbered})
+    units = {unit.code: unit for unit in units}
+    entries, first_row = [], {}
+    for number, row, code in numbered:
+        unit = units.get(code)
+        if unit is None:
+            message = _("No unit has the code “%(code)s”.") % {"code": code}
+            errors.append(SheetError(number, "A", message))
+            continue
+        if code in first_row:
+            message = _("%(code)s is also on row %(first)s.") % {
+                "code": code,
+                "first": first_row[code],
+            }
+            errors.append(SheetError(number, "A", message))
+            continue
+        first_row[code] = number
+        if not may_allocate(user, unit):
+            message = _("%(unit)s is not a unit you allocate targets to.") % {"unit": unit}
+            errors.append(SheetError(number, "A", message))
+            continue
+        for index, kpi in columns.items():
+            value = row[index - 1] if index <= len(row) else None
+            letter = get_column_letter(index)
+            try:
+                target = _cell_target(kpi, value)
+            except ValidationError as error:
+                errors += [SheetError(number, letter, m, kpi.code) for m in error.messages]
+                continue
+            entries.append((unit, kpi, target))
+    return ([] if errors else entries), errors
+
+
+def _cell_target(kpi: Kpi, value) -> Decimal | None:
+    """The target a cell gives (None: empty); ValidationError for what the grid would
+    refuse too (not a number, too many places, negative, not whole, over 100%)."""
+    target = target_field().clean(_text(value))
+    if target is not None and (error := figure_error(kpi, target)):
+        raise error
+    return target
