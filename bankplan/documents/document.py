@@ -30,6 +30,9 @@ def _width(text: str) -> int:
     return sum(2 if ord(char) >= 0x2E80 else 1 for char in text)
 
 
+DENSE_FIGURES = 5  # figure columns an A4 page prints at full size beside a KPI's name
+
+
 @dataclass(frozen=True)
 class Column:
     """A section field or a table column: its label in the reader's language, its kind."""
@@ -142,6 +145,12 @@ class Table:
     @cached_property
     def shown_columns(self) -> list[Column]:
         return [column for column in self.columns if not column.merged]
+
+    @property
+    def dense(self) -> bool:
+        """Many figures side by side (a target, its allocation and the gap, four
+        quarters): printed smaller to leave the KPI's name room on the page."""
+        return sum(column.figure for column in self.shown_columns) > DENSE_FIGURES
 
 
 @dataclass(frozen=True)

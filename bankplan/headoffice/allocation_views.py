@@ -21,7 +21,7 @@ from bankplan.lib.keyset import keyset_page
 from bankplan.organisation.models import Unit
 from bankplan.organisation.scope import scope_of
 from bankplan.plans.models import Kpi
-from bankplan.plans.sections.kpi_rows import figure_error
+from bankplan.plans.sections.kpi_rows import WHOLE_NUMBER_MEASURES, figure_error
 
 from . import allocations
 from .access import get_cycle, get_unit_for, may_allocate
@@ -67,6 +67,14 @@ class GridRow:
     has_units_below: bool
 
 
+def _as_typed(target: Decimal | None, kpi: Kpi) -> Decimal | None:
+    """A stored target as a person would type it: customers and cards whole (300, not
+    300.00)."""
+    if target is not None and kpi.measure in WHOLE_NUMBER_MEASURES:
+        return target.quantize(Decimal(1))
+    return target
+
+
 class AllocationGridForm(forms.Form):
     """One field per editable unit and KPI, named ``u<unit>-k<kpi>``; the figures are
     checked the way the plan's KPI tables check theirs."""
@@ -85,7 +93,7 @@ class AllocationGridForm(forms.Form):
                     }
                 )
                 name = f"u{unit.pk}-k{kpi.pk}"
-                field.initial = stored.get((unit.pk, kpi.pk))
+                field.initial = _as_typed(stored.get((unit.pk, kpi.pk)), kpi)
                 self.fields[name] = field
                 self.cells[name] = (unit, kpi)
 

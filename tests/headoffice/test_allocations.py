@@ -381,9 +381,10 @@ def test_the_targets_step_shows_the_allocated_target_beside_the_branchs_own(
     html = response.content.decode()
     assert "allocated 50,000.00" in html
     # Short of a higher-is-better target, over a lower-is-better one: marked.
-    assert '<span class="text-danger fw-semibold">-2,000.00 short</span>' in html
-    assert '<span class="text-body-secondary">+50</span>' in html  # beyond it: not marked
-    assert '<span class="text-danger fw-semibold">+0.30 pp over</span>' in html
+    mark = '<i class="bi bi-exclamation-triangle-fill me-1" aria-hidden="true"></i>'
+    assert f'<span class="gap-adverse">{mark}-2,000.00 short</span>' in html
+    assert '<span class="gap-fine">+50</span>' in html  # beyond it: not marked
+    assert f'<span class="gap-adverse">{mark}+0.30 pp over</span>' in html
     # Read-only: no field to change it.
     assert "allocated" not in "".join(form_data(response))
 
