@@ -2,15 +2,21 @@
 plan submitted and the target it was allocated.
 
 A bank has up to 20,000 branches and a dozen KPIs: the rows come from three queries read
-in chunks, all in the same order (region code, branch code), and are merged as they are
-walked; no row is ever held for more than the moment it is written.
+in chunks, each one row per branch in the same order (region code, branch code), merged
+as they are walked; no row is held longer than it takes to write it.
 """
 
 from collections.abc import Iterator
-from itertools import groupby
-from operator import itemgetter
 
-from django.db.models import Case, CharField, FilteredRelation, Q, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    FilteredRelation,
+    Max,
+    Q,
+    Value,
+    When,
+)
 from django.utils.translation import gettext as _
 
 from bankplan.organisation.models import Unit, UnitKind
@@ -70,17 +76,13 @@ def branch_targets_table(cycle: Cycle, scope: Scope, unit: Unit | None = None) -
 
 def _rows(cycle, branches, kpis, statuses) -> Iterator[tuple]:
     branch_ids = branches.values("pk")
-    # Plans and allocations are read in the branches' order, so that each branch's
-    # figures are the next group in their stream.
-    targets = _Groups(
-        KpiFigure.objects.filter(plan__cycle=cycle, plan__branch__in=branch_ids)
-        .order_by("plan__branch__region__code", "plan__branch__code")
-        .values_list("plan__branch_id", "kpi_id", "target")
+    targets = _Aligned(
+        KpiFigure.objects.filter(plan__cycle=cycle, plan__branch__in=branch_ids),
+        "plan__branch",
+        kpis,
     )
-    allocated = _Groups(
-        Allocation.objects.filter(kpi__cycle=cycle, unit__in=branch_ids)
-        .order_by("unit__region__code", "unit__code")
-        .values_list("unit_id", "kpi_id", "target")
+    allocated = _Aligned(
+        Allocation.objects.filter(kpi__cycle=cycle, unit__in=branch_ids), "unit", kpis
     )
     second_tier = Case(
         When(parent__kind=UnitKind.SUB_BRANCH, then="parent__name"),
@@ -93,28 +95,40 @@ def _rows(cycle, branches, kpis, statuses) -> Iterator[tuple]:
         .values_list("pk", "region__name", second_tier, "code", "name", "cycle_plan__status")
     )
     for pk, region, sub_branch, code, name, status in rows.iterator(chunk_size=CHUNK_SIZE):
-        target, allocation = targets.of(pk), allocated.of(pk)
         row = [region, sub_branch, code, name, statuses[status]]
-        for kpi in kpis:
-            row += [target.get(kpi.pk), allocation.get(kpi.pk)]
+        for pair in zip(targets.of(pk), allocated.of(pk), strict=True):
+            row += pair
         yield tuple(row)
 
 
-class _Groups:
-    """A stream of (branch id, KPI id, figure) rows in the branches' order, handed out
-    one branch at a time."""
+class _Aligned:
+    """Each branch's figure of every KPI, one row per branch in the branches' order (region
+    code, branch code), handed out as the branches are walked. The database turns the
+    figures of a branch into one row (a MAX per KPI over at most one figure), so it sorts
+    20,000 rows rather than 260,000."""
 
-    def __init__(self, queryset):
-        grouped = groupby(queryset.iterator(chunk_size=CHUNK_SIZE), key=itemgetter(0))
-        self._groups = (
-            (branch, {kpi: value for _b, kpi, value in rows}) for branch, rows in grouped
+    def __init__(self, figures, branch: str, kpis: list[Kpi]):
+        per_kpi = {f"kpi_{kpi.pk}": Max("target", filter=Q(kpi=kpi.pk)) for kpi in kpis}
+        # Grouped by the branch alone, its codes taken with a MAX (one value a branch): the
+        # database then sorts the groups rather than every figure.
+        self._rows = (
+            figures.values(branch)
+            .annotate(
+                region_code=Max(f"{branch}__region__code"),
+                branch_code=Max(f"{branch}__code"),
+                **per_kpi,
+            )
+            .order_by("region_code", "branch_code")
+            .values_list(branch, *per_kpi)
+            .iterator(chunk_size=CHUNK_SIZE)
         )
-        self._next = next(self._groups, (None, {}))
+        self._none = (None,) * len(kpis)
+        self._next = next(self._rows, None)
 
-    def of(self, branch_id: int) -> dict:
-        """KPI id -> figure of ``branch_id``; the branches must be asked for in order."""
-        if self._next[0] != branch_id:
-            return {}
-        figures = self._next[1]
-        self._next = next(self._groups, (None, {}))
-        return figures
+    def of(self, branch_id: int) -> tuple:
+        """The figures of ``branch_id`` in the KPIs' order; ask in the branches' order."""
+        row = self._next
+        if row is None or row[0] != branch_id:
+            return self._none
+        self._next = next(self._rows, None)
+        return row[1:]

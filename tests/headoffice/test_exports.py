@@ -97,11 +97,11 @@ def sample_table(rows) -> Table:
 SAMPLE_ROWS = [
     ("城关支行", 3, Decimal("12345.60"), Decimal("1.25")),
     ('=HYPERLINK("http://x")', Decimal("7.00"), Decimal("1E+5"), None),
-    ("新区\x07支行", None, Decimal("-3.5"), Decimal("0")),
+    ("新区\x07支行", None, Decimal("-3.5"), Decimal("0.125")),
 ]
 
 
-def test_csv_is_streamed_with_a_bom_plain_figures_and_text_kept_as_text():
+def test_csv_is_streamed_with_a_bom_figures_as_shown_and_text_kept_as_text():
     pulled = []
 
     def rows():
@@ -116,8 +116,8 @@ def test_csv_is_streamed_with_a_bom_plain_figures_and_text_kept_as_text():
     assert csv_rows(response) == [
         ["支行", "计划数", "存款（万元）", "不良率"],
         ["城关支行", "3", "12345.60", "1.25"],
-        ['\'=HYPERLINK("http://x")', "7", "100000", ""],
-        ["新区\x07支行", "", "-3.5", "0"],
+        ['\'=HYPERLINK("http://x")', "7", "100000.00", ""],
+        ["新区\x07支行", "", "-3.50", "0.13"],
     ]
 
 
@@ -139,8 +139,17 @@ def test_xlsx_has_a_bold_frozen_header_and_formatted_number_cells():
     assert (formula.value, formula.data_type) == ('=HYPERLINK("http://x")', "s")
     assert (whole.value, large.value, missing.value) == (7, 100000, None)
     assert sheet["A4"].value == "新区支行"  # a control character Excel would refuse
-    assert sheet["C4"].value == -3.5
+    assert (sheet["C4"].value, sheet["D4"].value) == (-3.5, 0.125)  # shown rounded, kept whole
     assert sheet.max_row == 4
+
+
+def test_a_wide_table_keeps_its_columns_past_z():
+    columns = [Column(f"k{number}", f"指标{number}", ColumnKind.INTEGER) for number in range(60)]
+    table = Table("宽表", "wide", columns, [tuple(range(60))])
+    sheet = sheet_of(xlsx_response(table))
+    assert [cell.value for cell in sheet[2]] == list(range(60))
+    assert (sheet["AA1"].value, sheet["BH2"].value) == ("指标26", 59)
+    assert sheet.column_dimensions["BH"].width >= 10
 
 
 def test_a_chinese_file_name_is_sent_for_any_browser():
