@@ -13,13 +13,16 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from pypdf import PdfReader, PdfWriter
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 from bankplan.headoffice.models import Pack, PackItem
-from bankplan.headoffice.packs import request_pack
+from bankplan.headoffice.packs import request_pack, start_pack
 from bankplan.plans.models import Plan, Status
 from bankplan.reviews import tasks
 from bankplan.reviews.models import Version, VersionPdf
 from bankplan.reviews.snapshots import snapshot_plan
+from tests.browser.test_javascript import CHROMEDRIVER, browser, open_as  # noqa: F401
 from tests.operations.test_worker import start_worker
 
 # Stand-in plan PDFs: a few blank pages each, so that the book's page numbers can be told.
@@ -285,8 +288,6 @@ def test_the_page_polls_until_the_pack_is_ready_then_offers_the_download(
     assert f'data-poll="{progress}"' in page
     assert '<progress class="w-100" value="0" max="2">' in page
     with django_capture_on_commit_callbacks(execute=True):
-        from bankplan.headoffice.packs import start_pack
-
         start_pack.call(pack.pk)
     fragment = client.get(progress).content.decode()
     assert "data-poll" not in fragment
@@ -384,3 +385,39 @@ def test_a_real_worker_builds_a_pack_with_a_failing_plan(
     assert {(task.queue_name, task.status, len(task.worker_ids)) for task in tasks_run} == {
         ("packs", "SUCCESSFUL", 1)
     }
+
+
+@pytest.mark.skipif(CHROMEDRIVER is None, reason="needs chromium and chromium-driver")
+def test_the_progress_bar_moves_and_the_download_appears_without_reloading(
+    browser,  # noqa: F811  (the browser tests' fixture, imported above)
+    live_server,
+    settings,
+    bank,
+    approved,
+    head_office,
+    renders,
+    cycle,
+):
+    approved("a"), approved("b")
+    # Queued in the database with no worker: the pack waits until the test builds it.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": QUEUES}}
+    pack = request_pack(
+        user=head_office, cycle=cycle, unit=bank["r1"], status="approved", format="zip"
+    )
+    head_office.set_password("pw")
+    head_office.save()
+    open_as(browser, live_server, head_office, reverse("headoffice:pack", args=[pack.pk]))
+    page = browser.find_element(By.TAG_NAME, "html")
+    assert browser.find_element(By.TAG_NAME, "progress").get_attribute("value") == "0"
+
+    settings.TASKS = {
+        "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend", "QUEUES": QUEUES}
+    }
+    start_pack.call(pack.pk)
+    link = WebDriverWait(browser, 15).until(
+        lambda b: b.find_elements(By.CSS_SELECTOR, ".pack-progress a.btn")
+    )[0]
+    assert link.get_attribute("href").endswith(reverse("headoffice:pack_download", args=[pack.pk]))
+    assert page.get_attribute("lang") == "zh-hans"  # the same page: it was not reloaded
+    assert not browser.find_elements(By.CSS_SELECTOR, "[data-poll]")  # and stopped asking
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
