@@ -9,7 +9,6 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
@@ -220,7 +219,7 @@ def test_branch_targets_xlsx_has_number_cells_and_chinese_headers(client, case, 
 
 def test_branch_targets_speak_english_to_an_english_reader(client, case, cycle, head_office):
     client.force_login(head_office)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
     sheet = sheet_of(client.get(targets_url(cycle)))
     header = [cell.value for cell in sheet[1]]
     assert header[5:8] == [
