@@ -8,15 +8,7 @@ as they are walked; no row is held longer than it takes to write it.
 
 from collections.abc import Iterator
 
-from django.db.models import (
-    Case,
-    CharField,
-    FilteredRelation,
-    Max,
-    Q,
-    Value,
-    When,
-)
+from django.db.models import Case, CharField, FilteredRelation, Max, Q, Value, When
 from django.utils.translation import gettext as _
 
 from bankplan.organisation.models import Unit, UnitKind
@@ -37,10 +29,10 @@ KIND_OF_MEASURE = {
 
 
 def branches_in(scope: Scope, unit: Unit | None = None):
-    """The branches the user oversees, below ``unit`` when one is given (a unit the caller
-    checked is in scope)."""
+    """The branches the user oversees, below ``unit`` when one is given (a region, a
+    second-tier branch or a branch the caller checked is in scope)."""
     branches = Unit.objects.filter(scope.unit_filter(), kind=UnitKind.BRANCH)
-    if unit is not None and unit.kind != UnitKind.HEAD_OFFICE:
+    if unit is not None:
         branches = branches.filter(Q(pk=unit.pk) | Q(region=unit) | Q(parent=unit))
     return branches
 
@@ -48,6 +40,8 @@ def branches_in(scope: Scope, unit: Unit | None = None):
 def branch_targets_table(cycle: Cycle, scope: Scope, unit: Unit | None = None) -> Table:
     """The table of the branches in ``scope`` (below ``unit``). Labels are translated
     here, in the request's language; the rows are read when the table is written."""
+    if unit is not None and unit.kind == UnitKind.HEAD_OFFICE:
+        unit = None  # the whole bank
     kpis = list(Kpi.objects.filter(cycle=cycle).order_by("position", "pk"))
     columns = [
         Column("region", _("Region")),
@@ -65,7 +59,7 @@ def branch_targets_table(cycle: Cycle, scope: Scope, unit: Unit | None = None) -
         ]
     statuses = {value: str(label) for value, label in Status.choices}
     statuses[None] = _("Not started")
-    part = f"-{unit.code}" if unit is not None and unit.kind != UnitKind.HEAD_OFFICE else ""
+    part = f"-{unit.code}" if unit is not None else ""
     return Table(
         title=_("Branch targets %(year)s") % {"year": cycle.year},
         filename=f"branch-targets-{cycle.year}{part}",
