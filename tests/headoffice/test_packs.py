@@ -9,6 +9,9 @@ import zipfile
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.template.loader import render_to_string
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -421,3 +424,37 @@ def test_the_progress_bar_moves_and_the_download_appears_without_reloading(
     assert page.get_attribute("lang") == "zh-hans"  # the same page: it was not reloaded
     assert not browser.find_elements(By.CSS_SELECTOR, "[data-poll]")  # and stopped asking
     assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+
+
+def test_the_request_form_for_a_units_page_offers_a_zip_and_for_a_region_a_book(
+    rf, bank, cycle, head_office
+):
+    request = rf.get("/dashboard/units/")
+    request.user = head_office
+    region = render_to_string(
+        "headoffice/packs/request_form.html", {"cycle": cycle, "unit": bank["r1"]}, request
+    )
+    assert f'name="unit" value="{bank["r1"].pk}"' in region
+    assert 'name="status" value="approved"' in region
+    assert 'value="zip"' in region and 'value="book"' in region
+    whole = render_to_string(
+        "headoffice/packs/request_form.html", {"cycle": cycle, "unit": None}, request
+    )
+    assert 'name="unit"' not in whole and 'value="book"' not in whole
+
+
+def test_the_list_of_packs_reads_the_same_few_rows_however_many_packs(
+    client, bank, approved, reviewer, author, renders, built
+):
+    approved("a")
+    built(reviewer, bank["r1"])
+    client.force_login(reviewer)
+    url = reverse("headoffice:packs")
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    built(reviewer, bank["r1"]), built(reviewer, bank["r1"], format="book")
+    with CaptureQueriesContext(connection) as three:
+        assert len(client.get(url).context["packs"]) == 3
+    assert len(three) == len(one)
+    client.force_login(author)
+    assert client.get(url).status_code == 404  # branch people have no packs
