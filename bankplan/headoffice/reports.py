@@ -85,6 +85,8 @@ def _line_columns(kind: ColumnKind) -> list[Column]:
     return [
         Column("last_actual", _("Last year's actual"), kind),
         Column("target", _("Target of the plans"), kind),
+        # A literal "%" that xgettext would take for a "% o" directive.
+        # xgettext:no-python-format
         Column("growth", _("Growth (% or pp)"), ColumnKind.PERCENT),
         Column("allocated", _("Allocated target"), kind),
         Column("gap", _("Plans against allocation"), kind),
