@@ -71,7 +71,7 @@ BRANCHES = (
         (SUBMIT, RETURN, REVISE, SUBMIT),
         D("0.97"),
         D("1.35"),
-        reason="个人存款目标只比上年实际增长约 4%，低于分行下达的分解指标；请结合代发工资"
+        reason="个人存款目标只比上年实际增长 5% 左右，低于分行下达的分解指标；请结合代发工资"
         "和拆迁补偿资金再测算，并把增量更多放在一季度“开门红”。",
     ),
     Demo(
@@ -79,7 +79,7 @@ BRANCHES = (
         D("1.10"),
         FULL,
         (SUBMIT, RETURN, REVISE, SUBMIT, APPROVE),
-        D("1.03"),
+        D(1),
         D("1.15"),
         reason="存款目标与二级分行分解指标还有差距，请补充开发区新落地企业的代发和结算营销安排。",
     ),
@@ -108,8 +108,8 @@ BRANCHES = (
         (SUBMIT, RETURN),
         D("0.95"),
         D("1.40"),
-        reason="各项存款和中间业务收入目标均低于分行分解指标，渠道部分缺少进村外拓的月度"
-        "安排，请补充后重新提交。",
+        reason="各项存款和中间业务收入目标均低于分行分解指标；进村外拓全年只安排了 2 月一次，"
+        "请按季度补充后重新提交。",
     ),
     Demo("R02-07", D("1.20"), FULL, (SUBMIT, APPROVE), D("1.06"), D("1.10")),
     Demo(
@@ -321,7 +321,8 @@ def set_figures(plan: Plan, demo: Demo, reference: dict[str, Figures]) -> None:
 
 
 def revise(plan: Plan) -> None:
-    """What the branch changes after a return: 2% more retail deposits, won in Q4."""
+    """What the branch changes after a return: 2% more retail deposits, won in the first
+    quarter (the 开门红 season the reviewers ask for)."""
     rows = KpiTarget.objects.filter(
         products__plan=plan, kpi__code__in=["deposits_retail", "deposits_total"]
     )
@@ -329,8 +330,8 @@ def revise(plan: Plan) -> None:
     more = whole(next(r.target for r in rows if r.kpi.code == "deposits_retail") * Decimal("0.02"))
     for row in rows:
         row.target += more
-        row.q4 += more
-    KpiTarget.objects.bulk_update(rows, ["target", "q4"])
+        row.q1 += more
+    KpiTarget.objects.bulk_update(rows, ["target", "q1"])
 
 
 # --- Allocations -------------------------------------------------------------------
