@@ -13,7 +13,7 @@ LOADED = """Demo bank loaded; every password is “demo”.
   reviewer   青峰分行's reviewer; reviewer2 澜港分行's; reviewer3 青峰北部二级分行's
   manager    丰河县支行's manager: a draft plan beside the targets allocated to it
 The PDFs of the demo's submitted and approved versions are made by the task worker
-(`make run` starts one beside the server): allow about a minute."""
+(`make run` starts one beside the server) within a minute or two."""
 
 
 class Command(BaseCommand):
