@@ -12,6 +12,9 @@ from bankplan.organisation.models import Membership, Role, Unit, UnitKind, User
 from bankplan.plans.models import Cycle, Kpi
 from bankplan.plans.services import start_plan
 
+# back_to_latest: tests that migrate leave the database as today's migrations make it.
+pytest_plugins = ["tests.migrating"]
+
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):

@@ -1,22 +1,16 @@
 """Data migrations of the review app, run forwards on a database of the older shape."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
+
+from tests.migrating import migrate
 
 BEFORE = [("reviews", "0001_initial")]
 AFTER = [("reviews", "0002_version_pdfs")]
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("back_to_latest")
 def test_a_versions_one_stored_pdf_becomes_its_submitted_or_approved_pdf(plan, author):
     old = migrate(BEFORE)
     Version = old.get_model("reviews", "Version")
