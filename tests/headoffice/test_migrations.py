@@ -48,6 +48,8 @@ def test_submitted_plans_of_before_count_in_the_rollups(plan, author, kpis):
     assert str(deposits[0]) == targets["deposits"]["target"]
     assert str(deposits[1]) == results["deposits"]["last_actual"]
     assert deposits[2] is None  # deposits has no base
-    # The snapshot has no NPL target; its row still carries its base's figure, for weighting.
-    assert figures["npl"][:2] == (None, None)
+    # The snapshot has last year's NPL ratio but no target; the row carries its base's
+    # figure, for weighting.
+    assert figures["npl"][0] is None
+    assert str(figures["npl"][1]) == results["npl"]["last_actual"]
     assert str(figures["npl"][2]) == targets["deposits"]["target"]
