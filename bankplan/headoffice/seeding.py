@@ -2,13 +2,12 @@
 
 Thousands of branches with their managers and reviewers, a KPI catalogue, and plans in
 every state with figures, versions, stored PDFs, history, submitted figures and the
-targets cascaded down the tree, all written with bulk inserts in one transaction.
+targets cascaded down the tree, written in bulk in one transaction.
 
 Only one plan is written the slow way: the demo's complete plan (fixtures/demo.json),
-copied into one seeded branch. Its snapshot is the model every seeded version copies,
-with that branch's facts and figures patched in, and its PDFs, rendered once, are the
-stored file of every seeded version. Figures are random with a fixed seed per branch
-code, so a branch gets the same figures whatever else is seeded.
+copied into one seeded branch. Its snapshot, lightened, is the model every seeded
+version copies with that branch's facts and figures patched in, and its PDF, rendered
+once, is the stored file of every seeded version. Figures come from synthetic.py.
 """
 
 import datetime
@@ -24,13 +23,12 @@ from functools import cached_property
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core import serializers
-from django.db import connection, transaction
-from django.db.models import JSONField, Value
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from bankplan.documents.snapshot import plan_facts, snapshot_of
 from bankplan.organisation.models import Membership, Role, Unit, UnitKind, User
-from bankplan.plans.models import Aggregation, Cycle, Direction, Kpi, Measure, Plan, Status
+from bankplan.plans.models import Aggregation, Cycle, Kpi, Measure, Plan, Status
 from bankplan.plans.progress import load_plan
 from bankplan.plans.sections.background import Background, LastYearResult
 from bankplan.plans.sections.base import SectionContent
@@ -40,8 +38,10 @@ from bankplan.plans.sections.registry import SECTIONS
 from bankplan.reviews.models import AuditEntry, Version, VersionPdf
 from bankplan.reviews.tasks import store_version_pdf
 
+from . import synthetic
 from .figures import figure_rows
 from .models import Allocation, KpiFigure
+from .synthetic import CENT, WHOLE, Figures, branch_figures, rounded, share
 
 DEMO = settings.BASE_DIR / "fixtures" / "demo.json"
 DEMO_BRANCH = "R01-01"  # the branch of the demo's complete plan
@@ -58,50 +58,7 @@ TEXT_KEPT = 120  # characters of a text
 ROWS_KEPT = 4  # rows of a table
 
 CHUNK = 2000  # branches whose plans are made together: bounds what is held in memory
-BATCH = 2000  # rows per INSERT
-
-# Last year's actual of a KPI as a share of the branch's deposits, in tenths of a
-# per mille (low, high); a percentage KPI is drawn from RATIO instead.
-SHARES = {
-    "deposits_total": (10000, 10000),
-    "deposits_retail": (6000, 7800),
-    "deposits_corporate": (2200, 4000),
-    "loans_total": (5500, 8500),
-    "loans_inclusive": (1500, 3000),
-    "customers_new": (200, 500),
-    "customers_affluent": (200, 400),
-    "credit_cards_new": (100, 300),
-    "mobile_banking_new": (400, 800),
-    "wealth_sales": (1000, 2000),
-    "fee_income": (50, 100),
-    "simulated_profit": (150, 250),
-}
-OTHER_SHARES = {Measure.WAN_YUAN: (500, 5000), Measure.CUSTOMERS: (100, 500)}
-RATIO = (80, 250)  # a ratio such as the NPL ratio, in hundredths of a percent
-
-CENT = Decimal("0.01")
-WHOLE = Decimal("1")
-COUNTED = {Measure.CUSTOMERS, Measure.CARDS}
-
-SURNAMES = (
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余"
-    "杜叶程苏魏吕丁沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江尹薛段雷侯龙史陶黎"
-    "贺顾毛郝龚邵万钱严武戴莫孔汤"
-)
-GIVEN = (
-    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏建文辉力斌宇浩凯晨欣怡"
-    "佳琳雪梅海波宁志峰俊飞鑫立新晓东"
-)
-PLACE_FIRST = "东西南北青云江河山海金银白清平安宁长新永太丰福临兴泰嘉德乐洪松柳桃梅石"
-PLACE_SECOND = "州阳川源陵城湖原江山溪桥林口坪岭塘浦滨田"
-QUARTERS_OF_TOWN = ("城东", "城西", "城南", "城北", "新区", "开发区", "滨江", "人民路", "中山路",
-                    "高新区", "火车站", "大学城", "港区", "工业园", "镇", "县")  # fmt: skip
-RETURN_REASONS = (
-    "请补充普惠小微贷款的季度分解和投放计划。",
-    "存款目标偏低，请结合代发单位的增量重新测算。",
-    "竞争对手分析过于简单，请补充主要同业的份额和做法。",
-    "客户经理管户数与目标客户数不匹配，请调整。",
-)
+BATCH = 2000  # rows per INSERT of bulk_create
 
 
 @dataclass
@@ -145,78 +102,33 @@ def _compress_quickly() -> None:
             cursor.execute("SET LOCAL default_toast_compression = 'lz4'")
 
 
-def _rounded(value: Decimal, step: Decimal) -> Decimal:
-    """``value`` to a multiple of ``step``, written with two places as the database
-    returns it (so a snapshot reads 58600.00 whether made here or from the rows)."""
-    return value.quantize(step).quantize(CENT)
-
-
-def _share(rng: random.Random, bounds: tuple[int, int], scale: int) -> Decimal:
-    return Decimal(rng.randint(*bounds)) / scale
-
-
-@dataclass(frozen=True)
-class Figures:
-    """One KPI's figures in one plan."""
-
-    last_target: Decimal
-    last_actual: Decimal
-    target: Decimal
-    quarters: tuple[Decimal, ...]
-
-
-def last_year(rng: random.Random, kpi: Kpi, deposits: int) -> tuple[Decimal, Decimal]:
-    """Last year's (target, actual) of a branch with ``deposits`` 万元 of deposits."""
-    if kpi.measure == Measure.PERCENT:
-        actual = _share(rng, RATIO, 100)
-        return max(actual + _share(rng, (-20, 30), 100), Decimal("0.30")), actual
-    bounds = SHARES.get(kpi.code) or OTHER_SHARES.get(kpi.measure, OTHER_SHARES[Measure.CUSTOMERS])
-    step = WHOLE if kpi.measure in COUNTED else CENT
-    actual = _rounded(deposits * _share(rng, bounds, 10000), step)
-    achieved = _share(rng, (920, 1060), 1000)  # last year's actual against its target
-    return _rounded(actual / achieved, WHOLE), actual
-
-
-def this_year(rng: random.Random, kpi: Kpi, actual: Decimal) -> tuple[Decimal, tuple]:
-    """This year's target over last year's ``actual`` and its four quarters: balances
-    and flows grow 3–12 %, a ratio improves by 0.05–0.30 points."""
-    better = 1 if kpi.direction == Direction.HIGHER else -1
-    if kpi.measure == Measure.PERCENT:
-        target = actual + better * _share(rng, (5, 30), 100)
-        target = min(max(target, Decimal("0.30")), Decimal(100))
-        # A ratio's quarters are checkpoints on the way from last year's figure.
-        steps = [_rounded(actual + (target - actual) * i / 4, CENT) for i in (1, 2, 3)]
-        return target, (*steps, target)
-    target = _rounded(actual * (1 + better * _share(rng, (300, 1200), 10000)), WHOLE)
-    # A balance's quarters share out its growth, a flow's the year's figure; the first
-    # quarter carries most (开门红), the last takes what is left so they add up exactly.
-    whole = target - actual if kpi.is_balance else target
-    step = WHOLE if kpi.measure in COUNTED else CENT
-    weights = (rng.randint(30, 40), rng.randint(20, 30), rng.randint(12, 22))
-    split = [_rounded(whole * weight / 100, step) for weight in weights]
-    return target, (*split, whole - sum(split))
-
-
-def branch_figures(code: str, kpis: list[Kpi], seed: int) -> tuple[list[Figures], list[Figures]]:
-    """A branch's figures per KPI: as submitted last, and as first drafted (a plan sent
-    back once changed its targets in between)."""
-    rng = random.Random(f"{seed}:{code}")
-    deposits = rng.randint(80, 1500) * 100
-    years = [last_year(rng, kpi, deposits) for kpi in kpis]
-    final, first = [], []
-    for kpi, (last_target, actual) in zip(kpis, years, strict=True):
-        final.append(Figures(last_target, actual, *this_year(rng, kpi, actual)))
-        first.append(Figures(last_target, actual, *this_year(rng, kpi, actual)))
-    return final, first
-
-
-def _name(rng: random.Random, places: tuple[str, ...] = ("",)) -> str:
-    return rng.choice(PLACE_FIRST) + rng.choice(PLACE_SECOND) + rng.choice(places)
-
-
-def _person(rng: random.Random) -> str:
-    given = "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
-    return rng.choice(SURNAMES) + given
+def insert(model: type[models.Model], rows: list[dict]) -> int:
+    """Write ``rows`` (values by attname; any other column its default) without reading
+    their ids back: by COPY on PostgreSQL, where bulk_create would spend minutes preparing
+    a million values one by one; by bulk_create elsewhere (SQLite, small banks)."""
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create([model(**row) for row in rows], batch_size=BATCH)
+        return len(rows)
+    now = timezone.now()
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    defaults = [
+        now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        else f.get_default()
+        for f in fields
+    ]  # fmt: skip
+    # Chinese as itself, not in \u escapes: PostgreSQL reads it some three times faster.
+    dump = [
+        (lambda v: json.dumps(v, ensure_ascii=False)) if isinstance(f, models.JSONField) else None
+        for f in fields
+    ]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            values = (row.get(f.attname, d) for f, d in zip(fields, defaults, strict=True))
+            copy.write_row([v if to is None else to(v) for v, to in zip(values, dump, strict=True)])
+    return len(rows)
 
 
 def _fresh_codes(taken: set[str], count: int) -> list[str]:
@@ -244,13 +156,12 @@ class Seeder:
         self.now = timezone.now()
         self.password = make_password(PASSWORD)  # hashed once: hashing is slow on purpose
         self.template: dict | None = None  # the model snapshot
-        self.model_pdf: VersionPdf | None = None  # the one PDF rendered
-        self.pdf_file = ""  # its file, which every seeded PDF shows
+        self.pdf_file = ""  # the one PDF rendered, which every seeded PDF shows
         self.allocated: dict[int, list[Decimal]] = {}  # branch id -> its allocations
 
-    def made(self, what: str, rows: list) -> list:
-        self.report.made[what] += len(rows)
-        return rows
+    def made(self, what: str, count: int) -> int:
+        self.report.made[what] += count
+        return count
 
     # -- the bank ------------------------------------------------------------------------
 
@@ -270,7 +181,7 @@ class Seeder:
             head = Unit.objects.create(
                 code="HO", name="江澜农商银行总行", kind=UnitKind.HEAD_OFFICE
             )
-            self.made("head office", [head])
+            self.made("head office", 1)
         held = head.memberships.filter(role=Role.HEAD_OFFICE_PLANNER).select_related("user")
         if held:
             return head, held[0].user
@@ -280,11 +191,11 @@ class Seeder:
         names = itertools.chain(["planner"], (f"planner{i}" for i in itertools.count(2)))
         name = next(name for name in names if name not in taken)
         planner = User.objects.create(
-            username=name, full_name=_person(self.rng), password=self.password
+            username=name, full_name=synthetic.person(self.rng), password=self.password
         )
-        role = Membership.objects.create(user=planner, unit=head, role=Role.HEAD_OFFICE_PLANNER)
-        self.made("users", [planner])
-        self.made("memberships", [role])
+        Membership.objects.create(user=planner, unit=head, role=Role.HEAD_OFFICE_PLANNER)
+        self.made("users", 1)
+        self.made("memberships", 1)
         return head, planner
 
     def _cycle(self, year: int | None) -> Cycle:
@@ -311,7 +222,7 @@ class Seeder:
             if old.base_id is not None:
                 new.aggregation, new.base = old.aggregation, ours[old.base_id]
         Kpi.objects.bulk_update(kpis, ["aggregation", "base"])
-        self.made("cycles", [cycle])
+        self.made("cycles", 1)
         return cycle
 
     @cached_property
@@ -327,11 +238,17 @@ class Seeder:
         codes = _fresh_codes(set(Unit.objects.values_list("code", flat=True)), regions)
         made = Unit.objects.bulk_create(
             [
-                Unit(code=code, name=_name(rng, ("分行",)), kind=UnitKind.REGION, parent=self.head)
+                Unit(
+                    code=code,
+                    name=synthetic.place(rng, "分行"),
+                    kind=UnitKind.REGION,
+                    parent=self.head,
+                )
                 for code in codes
             ]
         )
-        self.regions = self.made("regions", made)
+        self.regions = made
+        self.made("regions", len(made))
         sizes = [branches // regions + (i < branches % regions) for i in range(regions)]
         width = max(3, len(str(max(sizes))))
         subs, placed = [], []  # placed: (region, sub-branch index or None, code)
@@ -341,7 +258,7 @@ class Seeder:
                 subs.append(
                     Unit(
                         code=f"{region.code}-S{k + 1}",
-                        name=_name(rng, ("市分行",)),
+                        name=synthetic.place(rng, "市分行"),
                         kind=UnitKind.SUB_BRANCH,
                         parent=region,
                         region=region,
@@ -352,18 +269,20 @@ class Seeder:
             for j in range(size):
                 sub = len(subs) - tiers + j % tiers if j < below else None
                 placed.append((region, sub, f"{region.code}-{j + 1:0{width}d}"))
-        self.subs = self.made("second-tier branches", Unit.objects.bulk_create(subs))
+        self.subs = Unit.objects.bulk_create(subs)
+        self.made("second-tier branches", len(subs))
         units = [
             Unit(
                 code=code,
-                name=_name(rng, QUARTERS_OF_TOWN) + "支行",
+                name=synthetic.branch_name(rng),
                 kind=UnitKind.BRANCH,
                 parent=region if sub is None else self.subs[sub],
                 region=region,
             )
             for region, sub, code in placed
         ]
-        units = self.made("branches", Unit.objects.bulk_create(units, batch_size=BATCH))
+        Unit.objects.bulk_create(units, batch_size=BATCH)
+        self.made("branches", len(units))
         return self._people(units)
 
     def _people(self, units: list[Unit]) -> list[Branch]:
@@ -371,15 +290,16 @@ class Seeder:
         managers = [self._user("mgr", unit) for unit in units]
         reviewers = [self._user("rev", unit) for unit in overseers]
         User.objects.bulk_create([*managers, *reviewers], batch_size=BATCH)
-        self.made("users", managers + reviewers)
+        self.made("users", len(managers) + len(reviewers))
         memberships = [
-            Membership(user=user, unit=unit, role=Role.BRANCH_MANAGER)
-            for user, unit in zip(managers, units, strict=True)
-        ] + [
-            Membership(user=user, unit=unit, role=Role.REGIONAL_REVIEWER)
-            for user, unit in zip(reviewers, overseers, strict=True)
+            {"user_id": user.pk, "unit_id": unit.pk, "role": role}
+            for people, held, role in (
+                (managers, units, Role.BRANCH_MANAGER),
+                (reviewers, overseers, Role.REGIONAL_REVIEWER),
+            )
+            for user, unit in zip(people, held, strict=True)
         ]
-        self.made("memberships", Membership.objects.bulk_create(memberships, batch_size=BATCH))
+        self.made("memberships", insert(Membership, memberships))
         self.reviewer_of = {unit.pk: user for unit, user in zip(overseers, reviewers, strict=True)}
         return [
             Branch(unit, self.reviewer_of[unit.parent_id].pk, None, user.pk, user.full_name)
@@ -390,7 +310,7 @@ class Seeder:
         username = f"{role}_{unit.code.lower()}"
         return User(
             username=username,
-            full_name=_person(self.rng),
+            full_name=synthetic.person(self.rng),
             email=f"{username}@example.com",
             password=self.password,
         )
@@ -416,40 +336,34 @@ class Seeder:
     # -- plans ---------------------------------------------------------------------------
 
     def _plans(self, chunk: list[Branch]) -> None:
+        """The chunk's plans with their sections, figures and history."""
         started = [branch for branch in chunk if branch.status]
         window = self._window()
         timelines = {b.unit.pk: self._timeline(b, window) for b in started}
-        plans = Plan.objects.bulk_create(
-            [
-                Plan(
-                    cycle=self.cycle,
-                    branch_id=b.unit.pk,
-                    status=b.status,
-                    created_by_id=b.manager_id,
-                    created_at=timelines[b.unit.pk][0],
-                )
-                for b in started
-            ],
-            batch_size=BATCH,
-        )
-        self.made("plans", plans)
-        for plan in plans:
-            self.report.made[f"  {plan.status}"] += 1
-        contents = {
-            section.model: section.model.objects.bulk_create(
-                [section.model(plan_id=plan.pk) for plan in plans], batch_size=BATCH
-            )
-            for section in SECTIONS
-        }
-        figures = {b.unit.pk: branch_figures(b.unit.code, self.kpis, self.seed) for b in chunk}
-        self._kpi_rows(started, contents[Background], contents[Products], figures)
-        if self.template is None and started and started[0].status in VERSIONED:
-            self.template = self._model_snapshot(plans[0], contents)
-        versioned = [
-            (plan, branch)
-            for plan, branch in zip(plans, started, strict=True)
-            if branch.status in VERSIONED
+        plans = [
+            {
+                "cycle_id": self.cycle.pk,
+                "branch_id": b.unit.pk,
+                "status": b.status,
+                "created_by_id": b.manager_id,
+                "created_at": timelines[b.unit.pk][0],
+            }
+            for b in started
         ]
+        self.made("plans", insert(Plan, plans))
+        self.report.made.update(f"  {b.status}" for b in started)
+        ids = dict(
+            Plan.objects.filter(cycle=self.cycle, branch__in=[b.unit.pk for b in started])
+            .values_list("branch_id", "pk")
+        )  # fmt: skip
+        plan_of = {b.unit.pk: ids[b.unit.pk] for b in started}
+        for section in SECTIONS:
+            insert(section.model, [{"plan_id": plan} for plan in plan_of.values()])
+        figures = {b.unit.pk: branch_figures(b.unit.code, self.kpis, self.seed) for b in chunk}
+        self._kpi_rows(started, plan_of, figures)
+        if self.template is None and started and started[0].status in VERSIONED:
+            self.template = self._model_snapshot(plan_of[started[0].unit.pk])
+        versioned = [(plan_of[b.unit.pk], b) for b in started if b.status in VERSIONED]
         self._versions(versioned, figures, timelines)
         for branch in chunk:
             self.allocated[branch.unit.pk] = [
@@ -457,41 +371,42 @@ class Seeder:
                 for kpi, f in zip(self.kpis, figures[branch.unit.pk][0], strict=True)
             ]
 
-    def _kpi_rows(self, started, backgrounds, products, figures) -> None:
+    def _kpi_rows(self, started: list[Branch], plan_of: dict, figures: dict) -> None:
         """Last year's results and this year's targets: a draft may lack either."""
+        plans = list(plan_of.values())
+        background = dict(Background.objects.filter(plan__in=plans).values_list("plan", "pk"))
+        products = dict(Products.objects.filter(plan__in=plans).values_list("plan", "pk"))
         results, targets = [], []
-        for branch, background, product in zip(started, backgrounds, products, strict=True):
-            final = figures[branch.unit.pk][0]
+        for branch in started:
+            plan, final = plan_of[branch.unit.pk], figures[branch.unit.pk][0]
             progress = self.rng.randrange(3) if branch.status == Status.DRAFT else 2
-            if progress >= 1:
-                results += [
-                    LastYearResult(
-                        background_id=background.pk,
-                        kpi_id=kpi.pk,
-                        last_target=f.last_target,
-                        last_actual=f.last_actual,
+            for kpi, f in zip(self.kpis, final, strict=True) if progress else ():
+                results.append(
+                    {
+                        "background_id": background[plan],
+                        "kpi_id": kpi.pk,
+                        "last_target": f.last_target,
+                        "last_actual": f.last_actual,
+                    }
+                )
+                if progress == 2:
+                    targets.append(
+                        {
+                            "products_id": products[plan],
+                            "kpi_id": kpi.pk,
+                            "target": f.target,
+                            **dict(zip(QUARTERS, f.quarters, strict=True)),
+                        }
                     )
-                    for kpi, f in zip(self.kpis, final, strict=True)
-                ]
-            if progress == 2:
-                targets += [
-                    KpiTarget(
-                        products_id=product.pk,
-                        kpi_id=kpi.pk,
-                        target=f.target,
-                        **dict(zip(QUARTERS, f.quarters, strict=True)),
-                    )
-                    for kpi, f in zip(self.kpis, final, strict=True)
-                ]
-        self.made("last year's results", LastYearResult.objects.bulk_create(results, BATCH))
-        self.made("KPI targets", KpiTarget.objects.bulk_create(targets, BATCH))
+        self.made("last year's results", insert(LastYearResult, results))
+        self.made("KPI targets", insert(KpiTarget, targets))
 
     def _window(self) -> tuple[datetime.datetime, int]:
         """When plans were written: from the cycle's opening to today or its deadline."""
-        start = timezone.make_aware(
-            datetime.datetime.combine(self.cycle.opens_on, datetime.time(9))
+        start, end = (
+            timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+            for day, hour in ((self.cycle.opens_on, 9), (self.cycle.deadline, 18))
         )
-        end = timezone.make_aware(datetime.datetime.combine(self.cycle.deadline, datetime.time(18)))
         seconds = int((min(end, self.now) - start).total_seconds())
         return start, max(seconds, 86400)
 
@@ -511,15 +426,14 @@ class Seeder:
 
     # -- the model plan ------------------------------------------------------------------
 
-    def _model_snapshot(self, plan: Plan, contents: dict) -> dict:
+    def _model_snapshot(self, plan_id: int) -> dict:
         """Fill the plan with the demo's complete plan and freeze it, lightened: the
         versions of every seeded plan copy this snapshot."""
-        author = plan.created_by_id
-        sections = {model: rows[0].pk for model, rows in contents.items()}
-        self._copy_demo_plan(plan, sections, author)
-        return _lightened(snapshot_of(load_plan(plan), facts=plan_facts(plan)))
+        self._copy_demo_plan(Plan.objects.select_related("created_by").get(pk=plan_id))
+        plan = load_plan(Plan(pk=plan_id))
+        return _lightened(snapshot_of(plan, facts=plan_facts(plan)))
 
-    def _copy_demo_plan(self, plan: Plan, sections: dict, author: int) -> None:
+    def _copy_demo_plan(self, plan: Plan) -> None:
         """The demo plan's sections and rows (not its figures: the plan keeps its own)
         written into ``plan``, each link to another row of the plan following the copy.
         Changes the demo objects it copies: it runs once per seeding."""
@@ -533,8 +447,9 @@ class Seeder:
         for d in self.demo:
             content = d.object
             if isinstance(content, SectionContent) and content.plan_id == source:
-                copied[type(content), content.pk] = content.pk = sections[type(content)]
-                content.plan_id, content.updated_by_id, content.revision = plan.pk, author, 1
+                ours = type(content).objects.get(plan=plan).pk
+                copied[type(content), content.pk] = content.pk = ours
+                content.plan, content.updated_by, content.revision = plan, plan.created_by, 1
                 content.save(force_update=True)
         pending = [
             d
@@ -547,7 +462,7 @@ class Seeder:
                 pending.remove(d)
                 old = d.object.pk
                 for name, value in links.items():
-                    setattr(d.object, name, author if value is User else value)
+                    setattr(d.object, name, plan.created_by_id if value is User else value)
                 d.object.pk = None
                 d.object.save(force_insert=True)
                 copied[type(d.object), old] = d.object.pk
@@ -586,66 +501,71 @@ class Seeder:
 
     # -- versions ------------------------------------------------------------------------
 
-    def _versions(self, versioned: list[tuple[Plan, Branch]], figures, timelines) -> None:
+    def _versions(self, versioned: list[tuple[int, Branch]], figures, timelines) -> None:
         """Each submission a version with the model snapshot made the branch's, its
-        history, its stored PDFs (the model's files) and the figures the roll-ups count."""
+        history, its stored PDFs (the model's file) and the figures the roll-ups count."""
         versions, entries, latest = [], [], []
         for plan, branch in versioned:
             final, first = figures[branch.unit.pk]
-            status, version = Status.DRAFT, None
             history = timelines[branch.unit.pk][1]
             count = sum(action == AuditEntry.Action.SUBMITTED for action, _at in history)
+            status, version = Status.DRAFT, None
             for action, at in history:
-                reviewed = action != AuditEntry.Action.SUBMITTED
-                if not reviewed:
-                    number = (version.number if version else 0) + 1
-                    version = Version(
-                        plan=plan,
-                        number=number,
-                        snapshot=self._snapshot(branch, final if number == count else first),
-                        submitted_by_id=branch.manager_id,
-                        submitted_at=at,
-                    )
+                submitted = action == AuditEntry.Action.SUBMITTED
+                if submitted:
+                    number = version["number"] + 1 if version else 1
+                    version = {
+                        "plan_id": plan,
+                        "number": number,
+                        "snapshot": self._snapshot(branch, final if number == count else first),
+                        "submitted_by_id": branch.manager_id,
+                        "submitted_at": at,
+                    }
                     versions.append(version)
                 elif action == AuditEntry.Action.APPROVED:
-                    version.approved_by_id, version.approved_at = branch.reviewer_id, at
+                    version |= {"approved_by_id": branch.reviewer_id, "approved_at": at}
+                returned = action == AuditEntry.Action.RETURNED
                 entries.append(
-                    AuditEntry(
-                        plan=plan,
-                        version=version,
-                        action=action,
-                        from_status=status,
-                        to_status=Status(action),
-                        actor_id=branch.reviewer_id if reviewed else branch.manager_id,
-                        at=at,
-                        reason=self.rng.choice(RETURN_REASONS)
-                        if action == AuditEntry.Action.RETURNED
-                        else "",
-                    )
+                    {
+                        "plan_id": plan,
+                        "version": (plan, version["number"]),
+                        "action": action,
+                        "from_status": status,
+                        "to_status": Status(action),
+                        "actor_id": branch.manager_id if submitted else branch.reviewer_id,
+                        "at": at,
+                        "reason": self.rng.choice(synthetic.RETURN_REASONS) if returned else "",
+                    }
                 )
-                status = action
+                status = Status(action)
             latest.append(version)
-        self.made("versions", _insert_versions(versions))
-        self.made("history entries", AuditEntry.objects.bulk_create(entries, batch_size=BATCH))
-        if versions and self.model_pdf is None:
-            self._render_model_pdfs(latest[0])
-        self._pdfs(versions)
+        self.made("versions", insert(Version, versions))
+        ids = {
+            (plan, number): pk
+            for plan, number, pk in Version.objects.filter(
+                plan__in=[plan for plan, _branch in versioned]
+            ).values_list("plan", "number", "pk")
+        }
+        for entry in entries:
+            entry["version_id"] = ids[entry.pop("version")]
+        self.made("history entries", insert(AuditEntry, entries))
+        if versions and not self.pdf_file:
+            self._render_model_pdf(ids[latest[0]["plan_id"], latest[0]["number"]])
+        self._pdfs(versions, ids)
         figures = [
             row
             for version in latest
-            for row in figure_rows(KpiFigure, version.plan_id, self.kpis, version.snapshot)
+            # As dicts: figure_rows makes its rows by calling ``model`` with keywords.
+            for row in figure_rows(dict, version["plan_id"], self.kpis, version["snapshot"])
         ]
-        self.made("submitted KPI figures", KpiFigure.objects.bulk_create(figures, BATCH))
+        self.made("submitted KPI figures", insert(KpiFigure, figures))
 
     def _snapshot(self, branch: Branch, figures: list[Figures]) -> dict:
         """The model snapshot with the branch's facts and figures. Shares every part it
         leaves alone with the model: snapshots are never changed in place."""
         by_code = {kpi.code: f for kpi, f in zip(self.kpis, figures, strict=True)}
         targets = {
-            code: {
-                "target": str(f.target),
-                **dict(zip(QUARTERS, map(str, f.quarters), strict=True)),
-            }
+            code: dict(zip(("target", *QUARTERS), map(str, (f.target, *f.quarters)), strict=True))
             for code, f in by_code.items()
         }
         results = {
@@ -667,36 +587,39 @@ class Seeder:
         }
         return {**self.template, "plan": facts, "sections": sections}
 
-    def _render_model_pdfs(self, version: Version) -> None:
+    def _render_model_pdf(self, version_id: int) -> None:
         """The model plan's PDF as submitted, rendered and stored the way a submission's
         is: one render (WeasyPrint takes seconds), the file of every seeded PDF."""
-        pdf = VersionPdf.objects.create(version=version, kind=VersionPdf.Kind.SUBMITTED)
-        self.pdf_file = store_version_pdf(pdf)
-        self.model_pdf = pdf
-        self.report.made["PDFs rendered"] += 1
+        version = Version.objects.select_related(
+            "plan__cycle", "plan__branch", "submitted_by", "approved_by"
+        ).get(pk=version_id)
+        self.model_pdf = VersionPdf.objects.create(version=version, kind=VersionPdf.Kind.SUBMITTED)
+        self.pdf_file = store_version_pdf(self.model_pdf)
+        self.made("PDFs rendered", 1)
 
-    def _pdfs(self, versions: list[Version]) -> None:
-        """Every version's PDFs stored, all pointing at the model's files."""
+    def _pdfs(self, versions: list[dict], ids: dict) -> None:
+        """Every version's PDFs stored, all showing the model's file."""
         pdfs = []
         for version in versions:
-            kinds = {VersionPdf.Kind.SUBMITTED: version.submitted_at}
-            if version.approved_at:
-                kinds[VersionPdf.Kind.APPROVED] = version.approved_at
-            if version is self.model_pdf.version:
-                del kinds[VersionPdf.Kind.SUBMITTED]  # rendered
+            version_id = ids[version["plan_id"], version["number"]]
+            kinds = {VersionPdf.Kind.SUBMITTED: version["submitted_at"]}
+            if "approved_at" in version:
+                kinds[VersionPdf.Kind.APPROVED] = version["approved_at"]
+            if version_id == self.model_pdf.version_id:
+                del kinds[VersionPdf.Kind.SUBMITTED]  # the one rendered
             pdfs += [
-                VersionPdf(
-                    version=version,
-                    kind=kind,
-                    state=VersionPdf.State.READY,
-                    file=self.pdf_file,
-                    attempts=1,
-                    requested_at=at,
-                    rendered_at=at,
-                )
+                {
+                    "version_id": version_id,
+                    "kind": kind,
+                    "state": VersionPdf.State.READY,
+                    "file": self.pdf_file,
+                    "attempts": 1,
+                    "requested_at": at,
+                    "rendered_at": at,
+                }
                 for kind, at in kinds.items()
             ]
-        self.made("stored PDFs", VersionPdf.objects.bulk_create(pdfs, batch_size=BATCH))
+        self.made("stored PDFs", insert(VersionPdf, pdfs))
 
     # -- targets cascaded down the tree ----------------------------------------------------
 
@@ -707,32 +630,40 @@ class Seeder:
         rows = []
         for branch in branches:
             values = self.allocated[branch.unit.pk]
-            rows += self._allocation_rows(branch.unit, values, branch.reviewer_id)
+            rows += self._allocation_rows(branch.unit.pk, values, branch.reviewer_id)
             below[branch.unit.parent_id].append(values)
         for sub in self.subs:
             values = self._combined(below[sub.pk])
-            rows += self._allocation_rows(sub, values, self.reviewer_of[sub.region_id].pk)
+            rows += self._allocation_rows(sub.pk, values, self.reviewer_of[sub.region_id].pk)
             below[sub.region_id].append(values)
         for region in self.regions:
             values = self._combined(below[region.pk])
-            rows += self._allocation_rows(region, values, self.planner.pk)
-        self.made("allocated targets", Allocation.objects.bulk_create(rows, batch_size=BATCH))
+            rows += self._allocation_rows(region.pk, values, self.planner.pk)
+        self.made("allocated targets", insert(Allocation, rows))
         # Head office's own targets cover every region, also those seeded before.
         given = defaultdict(dict)
         regional = Allocation.objects.filter(kpi__cycle=self.cycle, unit__kind=UnitKind.REGION)
-        for unit_id, kpi_id, target in regional.values_list("unit_id", "kpi_id", "target"):
-            given[unit_id][kpi_id] = target
+        for unit, kpi, target in regional.values_list("unit", "kpi", "target"):
+            given[unit][kpi] = target
         values = self._combined([[g.get(kpi.pk) for kpi in self.kpis] for g in given.values()])
+        own = self._allocation_rows(self.head.pk, values, self.planner.pk)
         Allocation.objects.bulk_create(
-            self._allocation_rows(self.head, values, self.planner.pk),
+            [Allocation(**row) for row in own],
             update_conflicts=True,
             unique_fields=["kpi", "unit"],
             update_fields=["target", "set_by", "set_at"],
         )
+        self.made("allocated targets", len(own))
 
-    def _allocation_rows(self, unit: Unit, values: list, by: int) -> list[Allocation]:
+    def _allocation_rows(self, unit: int, values: list, by: int) -> list[dict]:
         return [
-            Allocation(kpi=kpi, unit=unit, target=value, set_by_id=by, set_at=self.now)
+            {
+                "kpi_id": kpi.pk,
+                "unit_id": unit,
+                "target": value,
+                "set_by_id": by,
+                "set_at": self.now,
+            }
             for kpi, value in zip(self.kpis, values, strict=True)
             if value is not None
         ]
@@ -740,7 +671,7 @@ class Seeder:
     def _near(self, kpi: Kpi, value: Decimal, bounds: tuple[int, int]) -> Decimal:
         """``value`` give or take a few per mille, rounded as the KPI is written."""
         step = CENT if kpi.measure == Measure.PERCENT else WHOLE
-        return _rounded(value * _share(self.rng, bounds, 1000), step)
+        return rounded(value * share(self.rng, bounds, 1000), step)
 
     def _combined(self, children: list[list]) -> list[Decimal | None]:
         """One allocation for units that were given ``children``: their sum, or for a
@@ -789,24 +720,3 @@ def _with_values(section: dict, table: str, values: dict[str, dict]) -> dict:
         for row in section["tables"][table]
     ]
     return {**section, "tables": {**section["tables"], table: rows}}
-
-
-class _Unescaped(json.JSONEncoder):
-    """JSON with Chinese written as itself: PostgreSQL reads it some three times faster
-    than the same text in \\u escapes."""
-
-    def __init__(self, **options):
-        super().__init__(**{**options, "ensure_ascii": False})
-
-
-def _insert_versions(versions: list[Version]) -> list[Version]:
-    """``bulk_create`` with every snapshot a parameter of its own. Sent as one array
-    parameter (Django's INSERT … UNNEST on PostgreSQL), each is escaped in Python by
-    psycopg, at some 50 ms a snapshot; an expression in a row makes Django list the rows."""
-    snapshots = [version.snapshot for version in versions]
-    for version in versions:
-        version.snapshot = Value(version.snapshot, output_field=JSONField(encoder=_Unescaped))
-    Version.objects.bulk_create(versions, batch_size=BATCH // 10)
-    for version, snapshot in zip(versions, snapshots, strict=True):
-        version.snapshot = snapshot
-    return versions
