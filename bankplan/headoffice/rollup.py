@@ -15,8 +15,9 @@ from decimal import Decimal
 
 from django.db.models import Count, DecimalField, F, FilteredRelation, Max, Min, Q, Sum
 
+from bankplan.lib import figures
 from bankplan.organisation.models import Unit
-from bankplan.plans.models import Direction, Kpi, Measure, Status
+from bankplan.plans.models import Kpi, Measure, Status
 from bankplan.plans.sections.products import KpiTarget
 
 from . import deadlines
@@ -204,10 +205,7 @@ class KpiLine:
     @property
     def gap_is_adverse(self) -> bool:
         """Short of a higher-is-better target, or over a lower-is-better one."""
-        gap = self.gap
-        if gap is None:
-            return False
-        return gap > 0 if self.kpi.direction == Direction.LOWER else gap < 0
+        return self.gap is not None and figures.falls_short(self.gap, self.kpi.direction)
 
 
 def _sums(row: dict) -> Sums:
