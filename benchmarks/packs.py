@@ -119,7 +119,9 @@ def _start_workers(count: int) -> list[subprocess.Popen]:
                 "--no-startup-delay",
             ],
             cwd=ROOT,
-            env=os.environ,  # the throw-away database and media folder
+            # The throw-away database and media folder; one render process, as in the
+            # Procfile: a worker runs one task at a time.
+            env={**os.environ, "PDF_WORKERS": "1"},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
