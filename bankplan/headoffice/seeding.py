@@ -85,6 +85,10 @@ def seed_bank(*, regions: int, branches: int, year: int | None = None, seed: int
         _compress_quickly()
         seeder = Seeder(random.Random(seed), seed)
         seeder.run(regions, branches, year)
+    with connection.cursor() as cursor:
+        # Without statistics the planner takes the tables just filled for empty ones and
+        # loops over thousands of rows, until autovacuum comes round to them.
+        cursor.execute("ANALYZE")
     seeder.report.seconds = time.perf_counter() - started
     return seeder.report
 
@@ -111,24 +115,29 @@ def insert(model: type[models.Model], rows: list[dict]) -> int:
         return len(rows)
     now = timezone.now()
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    defaults = [
-        now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-        else f.get_default()
-        for f in fields
-    ]  # fmt: skip
-    # Chinese as itself, not in \u escapes: PostgreSQL reads it some three times faster.
-    dump = [
-        (lambda v: json.dumps(v, ensure_ascii=False)) if isinstance(f, models.JSONField) else None
-        for f in fields
-    ]
+    defaults = [_column_default(f, now) for f in fields]
+    # JSON with Chinese as itself, not in \u escapes: PostgreSQL reads it 3 times faster.
+    as_json = [isinstance(f, models.JSONField) for f in fields]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
     sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
         for row in rows:
-            values = (row.get(f.attname, d) for f, d in zip(fields, defaults, strict=True))
-            copy.write_row([v if to is None else to(v) for v, to in zip(values, dump, strict=True)])
+            values = [row.get(f.attname, d) for f, d in zip(fields, defaults, strict=True)]
+            copy.write_row(
+                [
+                    json.dumps(value, ensure_ascii=False) if is_json else value
+                    for value, is_json in zip(values, as_json, strict=True)
+                ]
+            )
     return len(rows)
+
+
+def _column_default(field: models.Field, now: datetime.datetime):
+    """What bulk_create would write for a column a row leaves out."""
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return now
+    return field.get_default()
 
 
 def _fresh_codes(taken: set[str], count: int) -> list[str]:
@@ -141,14 +150,18 @@ def _fresh_codes(taken: set[str], count: int) -> list[str]:
 
 @dataclass
 class Branch:
+    """A seeded branch and what the seeding needs to know of it."""
+
     unit: Unit
+    manager_id: int
+    manager_name: str
     reviewer_id: int  # who reviews its plan: the reviewer of its parent unit
-    status: str | None = None
-    manager_id: int = 0
-    manager_name: str = ""
+    status: str | None = None  # of its plan; None: not started
 
 
 class Seeder:
+    """One seeding, in the order of its ``run``; what it made is counted in ``report``."""
+
     def __init__(self, rng: random.Random, seed: int):
         self.rng = rng
         self.seed = seed
@@ -302,7 +315,7 @@ class Seeder:
         self.made("memberships", insert(Membership, memberships))
         self.reviewer_of = {unit.pk: user for unit, user in zip(overseers, reviewers, strict=True)}
         return [
-            Branch(unit, self.reviewer_of[unit.parent_id].pk, None, user.pk, user.full_name)
+            Branch(unit, user.pk, user.full_name, self.reviewer_of[unit.parent_id].pk)
             for unit, user in zip(units, managers, strict=True)
         ]
 
@@ -318,7 +331,7 @@ class Seeder:
     def _assign_states(self, branches: list[Branch]) -> None:
         """Each state for its share of the branches, in random places; the branch that
         gets the model plan goes first, since every version copies its snapshot."""
-        states = [s for s, share in STATES for _ in range(len(branches) * share // 100)]
+        states = [s for s, percent in STATES for _ in range(len(branches) * percent // 100)]
         states += [Status.DRAFT] * (len(branches) - len(states))
         self.rng.shuffle(states)
         for branch, state in zip(branches, states, strict=True):
@@ -352,11 +365,10 @@ class Seeder:
         ]
         self.made("plans", insert(Plan, plans))
         self.report.made.update(f"  {b.status}" for b in started)
-        ids = dict(
+        plan_of = dict(  # branch id -> its plan's
             Plan.objects.filter(cycle=self.cycle, branch__in=[b.unit.pk for b in started])
             .values_list("branch_id", "pk")
         )  # fmt: skip
-        plan_of = {b.unit.pk: ids[b.unit.pk] for b in started}
         for section in SECTIONS:
             insert(section.model, [{"plan_id": plan} for plan in plan_of.values()])
         figures = {b.unit.pk: branch_figures(b.unit.code, self.kpis, self.seed) for b in chunk}
@@ -379,8 +391,11 @@ class Seeder:
         results, targets = [], []
         for branch in started:
             plan, final = plan_of[branch.unit.pk], figures[branch.unit.pk][0]
+            # 0: neither yet, 1: last year's results, 2: this year's targets as well
             progress = self.rng.randrange(3) if branch.status == Status.DRAFT else 2
-            for kpi, f in zip(self.kpis, final, strict=True) if progress else ():
+            if not progress:
+                continue
+            for kpi, f in zip(self.kpis, final, strict=True):
                 results.append(
                     {
                         "background_id": background[plan],
