@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from bankplan.documents.snapshot import plan_facts, snapshot_of
 from bankplan.organisation.models import Membership, Role, Unit, UnitKind, User
+from bankplan.plans.demo import Figures
 from bankplan.plans.models import Aggregation, Cycle, Kpi, Measure, Plan, Status
 from bankplan.plans.progress import load_plan
 from bankplan.plans.sections.background import Background, LastYearResult
@@ -41,7 +42,7 @@ from bankplan.reviews.tasks import store_version_pdf
 from . import synthetic
 from .figures import figure_rows
 from .models import Allocation, KpiFigure
-from .synthetic import CENT, WHOLE, Figures, branch_figures, rounded, share
+from .synthetic import CENT, WHOLE, branch_figures, rounded, share
 
 DEMO = settings.BASE_DIR / "fixtures" / "demo.json"
 DEMO_BRANCH = "R01-01"  # the branch of the demo's complete plan

@@ -3,9 +3,9 @@ people, and plan figures drawn at random, in Decimal, with a seed of their own p
 branch code, so that a branch gets the same figures whatever else is seeded."""
 
 import random
-from dataclasses import dataclass
 from decimal import Decimal
 
+from bankplan.plans.demo import PARTS, Figures
 from bankplan.plans.models import Direction, Kpi, Measure
 
 CENT = Decimal("0.01")
@@ -31,8 +31,6 @@ SHARES = {
 OTHER_SHARES = {Measure.WAN_YUAN: (500, 5000)}
 COUNT_SHARES = (100, 500)
 RATIO = (80, 250)  # a ratio such as the NPL ratio, in hundredths of a percent
-# KPIs that are the sum of others (各项存款 = 个人存款 + 对公存款), kept exact.
-PARTS = {"deposits_total": ("deposits_retail", "deposits_corporate")}
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏建文辉力斌宇浩凯晨欣怡佳"
@@ -72,24 +70,6 @@ def rounded(value: Decimal, step: Decimal) -> Decimal:
 
 def share(rng: random.Random, bounds: tuple[int, int], scale: int) -> Decimal:
     return Decimal(rng.randint(*bounds)) / scale
-
-
-@dataclass(frozen=True)
-class Figures:
-    """One KPI's figures in one plan."""
-
-    last_target: Decimal
-    last_actual: Decimal
-    target: Decimal
-    quarters: tuple[Decimal, ...]
-
-    def __add__(self, other: "Figures") -> "Figures":
-        return Figures(
-            self.last_target + other.last_target,
-            self.last_actual + other.last_actual,
-            self.target + other.target,
-            tuple(a + b for a, b in zip(self.quarters, other.quarters, strict=True)),
-        )
 
 
 def last_year(rng: random.Random, kpi: Kpi, deposits: int) -> tuple[Decimal, Decimal]:
@@ -134,7 +114,7 @@ def branch_figures(code: str, kpis: list[Kpi], seed: int) -> tuple[list[Figures]
         last_target, actual = last_year(rng, kpi, deposits)
         final[kpi.code] = Figures(last_target, actual, *this_year(rng, kpi, actual))
         first[kpi.code] = Figures(last_target, actual, *this_year(rng, kpi, actual))
-    for figures in (final, first):
+    for figures in (final, first):  # totals kept the sum of their parts, as in the demo
         for total, parts in PARTS.items():
             if total in figures and all(part in figures for part in parts):
                 figures[total] = sum((figures[part] for part in parts[1:]), figures[parts[0]])
