@@ -96,6 +96,28 @@ def _svg(title: str, height: int, body: SafeString) -> SafeString:
     )
 
 
+def _legend(entries: list[tuple[str, str]], y: int = 4, step: int = 110) -> SafeString:
+    return format_html_join(
+        "",
+        '<rect x="{}" y="{}" width="10" height="10" fill="{}"/><text x="{}" y="{}">{}</text>',
+        (
+            (LABEL_WIDTH + i * step, y, colour, LABEL_WIDTH + 14 + i * step, y + 9, label)
+            for i, (label, colour) in enumerate(entries)
+        ),
+    )
+
+
+def _bar(x: float, y: float, width: float, colour: str, height: int = ROW_HEIGHT - 8):
+    return format_html(
+        '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>',
+        f"{x:.1f}",
+        y,
+        f"{width:.1f}",
+        height,
+        colour,
+    )
+
+
 def change_chart(rows: list[KpiFigures]) -> SafeString:
     """Horizontal bars: each target's change over last year, green when it improves."""
     rows = [row for row in rows if row.change is not None]
@@ -155,13 +177,9 @@ def quarter_chart(rows: list[KpiFigures]) -> SafeString:
     if not rows:
         return SafeString("")
     span = WIDTH - LABEL_WIDTH - 10
-    legend = format_html_join(
-        "",
-        '<rect x="{}" y="4" width="10" height="10" fill="{}"/><text x="{}" y="13">{}</text>',
-        (
-            (LABEL_WIDTH + i * 70, colour, LABEL_WIDTH + 14 + i * 70, _("Q%(n)d") % {"n": i + 1})
-            for i, colour in enumerate(QUARTER_COLOURS)
-        ),
+    legend = _legend(
+        [(_("Q%(n)d") % {"n": i + 1}, colour) for i, colour in enumerate(QUARTER_COLOURS)],
+        step=70,
     )
     parts = [
         format_html('<text x="0" y="14" font-weight="bold">{}</text>', _("Quarterly split")),
@@ -175,16 +193,7 @@ def quarter_chart(rows: list[KpiFigures]) -> SafeString:
         for quarter, colour in zip(row.quarters, QUARTER_COLOURS, strict=True):
             share = float(quarter / total)
             width = share * span
-            parts.append(
-                format_html(
-                    '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>',
-                    f"{x:.1f}",
-                    y + 4,
-                    f"{width:.1f}",
-                    ROW_HEIGHT - 8,
-                    colour,
-                )
-            )
+            parts.append(_bar(x, y + 4, width, colour))
             if share >= 0.08:
                 parts.append(
                     format_html(
@@ -204,17 +213,6 @@ STATE_COLOURS = ("#b0b7bf", "#7f8c8d", "#3d8bd4", "#e6a23c", "#2e7d32")
 LAST_YEAR_COLOUR, TARGET_COLOUR = "#9aa5b1", "#8a1c1c"
 
 
-def _legend(entries: list[tuple[str, str]], y: int = 4, step: int = 110) -> SafeString:
-    return format_html_join(
-        "",
-        '<rect x="{}" y="{}" width="10" height="10" fill="{}"/><text x="{}" y="{}">{}</text>',
-        (
-            (LABEL_WIDTH + i * step, y, colour, LABEL_WIDTH + 14 + i * step, y + 9, label)
-            for i, (label, colour) in enumerate(entries)
-        ),
-    )
-
-
 def state_chart(title: str, states: list[str], rows: list[tuple[str, list[int]]]) -> SafeString:
     """Stacked bars: each group's branches by the state of their plan, left to right
     from not started to approved."""
@@ -231,16 +229,7 @@ def state_chart(title: str, states: list[str], rows: list[tuple[str, list[int]]]
         for value, colour in zip(counts, STATE_COLOURS, strict=True):
             width = value / total * span
             if value:
-                parts.append(
-                    format_html(
-                        '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>',
-                        f"{x:.1f}",
-                        y + 4,
-                        f"{width:.1f}",
-                        ROW_HEIGHT - 8,
-                        colour,
-                    )
-                )
+                parts.append(_bar(x, y + 4, width, colour))
             x += width
         parts.append(format_html('<text x="{}" y="{}">{}</text>', f"{x + 5:.1f}", y + 14, total))
     height = TOP + ROW_HEIGHT * len(rows) + 6

@@ -5,6 +5,7 @@ come from ``rollup``, the export tables from ``reports``; access through ``acces
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from bankplan.documents import charts
@@ -142,6 +143,8 @@ def branches(request, cycle_id, unit_id):
             "query": query,
             "state": state,
             "direct": direct,
+            # What a link to another page keeps: keyset_pager.html adds after/before.
+            "filters": urlencode({"direct": "1" if direct else "", "q": query, "state": state}),
             "states": reports.branch_filter_choices(),
             "today": timezone.localdate(),
         },

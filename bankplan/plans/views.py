@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -63,6 +64,10 @@ def plan_list(request):
             "cycles": cycles,
             "query": query,
             "status": status,
+            # What a link to another page keeps: keyset_pager.html adds after/before.
+            "filters": urlencode(
+                {"cycle": cycle.pk if cycle else "", "q": query, "status": status}
+            ),
             "statuses": Status.choices,
             "to_start": to_start,
         },
