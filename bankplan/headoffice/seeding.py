@@ -436,7 +436,9 @@ class Seeder:
             if branch.status != Status.SUBMITTED:
                 actions.append(AuditEntry.Action(branch.status))
         start, seconds = window
-        offsets = sorted(self.rng.randrange(seconds) for _ in range(1 + len(actions)))
+        # One draw a moment, however long the window (randrange's draws vary with it):
+        # the same seed makes the same bank whatever the day.
+        offsets = sorted(int(self.rng.random() * seconds) for _ in range(1 + len(actions)))
         moments = [start + datetime.timedelta(seconds=offset) for offset in offsets]
         return moments[0], list(zip(actions, moments[1:], strict=True))
 
