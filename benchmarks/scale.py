@@ -5,7 +5,7 @@ review queue, the plan list and the exports, and the time of a 100-plan PDF pack
 stored PDFs (every plan rendered) with 2 workers against 1.
 
 Run: DEBUG=1 BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bankplan_scale \\
-         .venv/bin/python benchmarks/scale.py [--runs 5] [--no-pack] [--explain]
+         .venv/bin/python benchmarks/scale.py [--runs 5] [--explain] [--no-pack | --no-pages]
 (DATABASE_URL is taken when BENCH_DATABASE_URL is not set). The database must be a
 throw-away one: it is migrated and, if it holds no bank yet, seeded (about 2 minutes);
 a bank already there is used as it is. Pages are timed in this process with Django's
@@ -197,6 +197,7 @@ def main() -> None:
     parser.add_argument("--regions", type=int, default=30)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--pack-plans", type=int, default=100)
+    parser.add_argument("--no-pages", action="store_true", help="time the PDF pack alone")
     parser.add_argument("--no-pack", action="store_true", help="skip the PDF pack (minutes)")
     parser.add_argument("--explain", action="store_true", help="EXPLAIN each page's slowest query")
     options = parser.parse_args()
@@ -217,10 +218,11 @@ def main() -> None:
     reviewer = Membership.objects.get(unit=region, role=Role.REGIONAL_REVIEWER).user
     print(f"cycle {cycle.year}; the reviewer oversees {region.name} ({region.code}), ", end="")
     print(f"with {region.branches} units right below it; drill-down into {below.name}")
-    print_pages("Head office", planner, pages_for(cycle, head, region, region), options.runs,
-                options.explain)  # fmt: skip
-    print_pages("Regional reviewer", reviewer, pages_for(cycle, region, below, region),
-                options.runs, options.explain)  # fmt: skip
+    if not options.no_pages:
+        print_pages("Head office", planner, pages_for(cycle, head, region, region),
+                    options.runs, options.explain)  # fmt: skip
+        print_pages("Regional reviewer", reviewer, pages_for(cycle, region, below, region),
+                    options.runs, options.explain)  # fmt: skip
     if not options.no_pack:
         print_pack(options.pack_plans)
 
