@@ -7,6 +7,7 @@ cycle has a catalogue of three KPIs. ``plan`` is branch A's freshly started plan
 import datetime
 
 import pytest
+from django.core.cache import cache
 
 from bankplan.organisation.models import Membership, Role, Unit, UnitKind, User
 from bankplan.plans.models import Cycle, Kpi
@@ -31,6 +32,12 @@ def tasks_run_at_once(settings):
     """A task runs in the test's own process as soon as it is enqueued (for transitions:
     when their transaction commits). tests/operations runs a real worker process."""
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Nothing a test cached (the roll-ups' sums) is seen by the next."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -13,11 +13,12 @@ submitted or approved (``KpiFigure``). Plans being written or revised are added 
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import Count, DecimalField, F, FilteredRelation, Max, Min, Q, Sum
 
 from bankplan.lib import figures
 from bankplan.organisation.models import Unit
-from bankplan.plans.models import Kpi, Measure, Status
+from bankplan.plans.models import Kpi, Measure, Plan, Status
 from bankplan.plans.sections.products import KpiTarget
 
 from . import deadlines
@@ -223,9 +224,27 @@ def _sums(row: dict) -> Sums:
     )
 
 
+# The sums read every figure below the unit: at 20,000 branches 169,000 counted figures and
+# 90,000 draft targets, 250-400 ms on this machine. They change only when a plan of the
+# cycle does (a save or a transition bumps its ``updated_at``), so they are kept until
+# then: the cache key carries the cycle's latest change, which an index answers at once.
+# The timeout is a backstop for what changes no plan (the KPI catalogue in the admin).
+SUMS_TIMEOUT = 600
+
+
 def kpi_sums(cycle, unit: Unit) -> dict[tuple[int, int], Sums]:
-    """(group unit id, KPI id) -> the sums of the counted and the draft figures (two
-    queries)."""
+    """(group unit id, KPI id) -> the sums of the counted and the draft figures (one
+    query while no plan of the cycle has changed, three otherwise)."""
+    changed = Plan.objects.filter(cycle=cycle).aggregate(last=Max("updated_at"))["last"]
+    key = f"rollup:{cycle.pk}:{unit.pk}:{changed.isoformat() if changed else '-'}"
+    sums = cache.get(key)
+    if sums is None:
+        sums = _kpi_sums(cycle, unit)
+        cache.set(key, sums, SUMS_TIMEOUT)
+    return sums
+
+
+def _kpi_sums(cycle, unit: Unit) -> dict[tuple[int, int], Sums]:
     key = group_field(unit)
     branch = "plan__branch__"
     counted = (

@@ -243,6 +243,8 @@ class Plan(models.Model):
         indexes = [
             # Serves head office's progress counts: plans of a cycle grouped by status.
             models.Index(fields=["cycle", "status"], name="plan_cycle_status_idx"),
+            # Serves the roll-ups' "has any plan of the cycle changed" (headoffice/rollup.py).
+            models.Index(fields=["cycle", "updated_at"], name="plan_cycle_changed_idx"),
         ]
 
     def __str__(self):

@@ -116,3 +116,16 @@ def test_drafts_are_never_counted(case, cycle):
     deposits = line(rolled.whole, "deposits")
     assert deposits.target == 150  # A and D; B's draft 30 stands apart
     assert deposits.sums.draft_target == 30
+
+
+def test_the_sums_are_kept_until_a_plan_of_the_cycle_changes(
+    case, cycle, kpis, start, django_assert_num_queries
+):
+    groups, _whole = rollup.progress(cycle, case["head"])
+    before = line(rollup.rollup(cycle, case["head"], groups).whole, "deposits")
+    with django_assert_num_queries(3):  # the catalogue, the latest change, the allocations
+        rollup.rollup(cycle, case["head"], groups)
+    counted(start("c"), Status.APPROVED, kpis, {"deposits": ("70", "60"), "npl": ("1", "1")})
+    groups, _whole = rollup.progress(cycle, case["head"])
+    after = line(rollup.rollup(cycle, case["head"], groups).whole, "deposits")
+    assert (before.target, after.target) == (150, 220)
