@@ -13,8 +13,9 @@ from bankplan.organisation.models import Membership, Role, Unit, UnitKind, User
 from bankplan.plans.models import Cycle, Kpi
 from bankplan.plans.services import start_plan
 
-# back_to_latest: tests that migrate leave the database as today's migrations make it.
-pytest_plugins = ["tests.migrating"]
+# back_to_latest: tests that migrate leave the database as today's migrations make it;
+# browser: headless Chromium, for the pages' JavaScript.
+pytest_plugins = ["tests.migrating", "tests.browser.chromium"]
 
 
 @pytest.fixture(autouse=True)

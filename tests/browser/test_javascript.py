@@ -6,13 +6,9 @@ version's PDF buttons that update themselves while the PDF is made, and that no 
 trips the Content Security Policy or logs an error.
 """
 
-import shutil
-
 import pytest
 from django.urls import reverse
-from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -21,39 +17,11 @@ from bankplan.plans.sections.swot import SwotItem
 from bankplan.reviews.models import Version, VersionPdf
 from bankplan.reviews.snapshots import snapshot_plan
 
-CHROMEDRIVER = shutil.which("chromedriver")
+from .chromium import CHROMEDRIVER, open_as
+
 pytestmark = pytest.mark.skipif(
     CHROMEDRIVER is None, reason="needs chromium and chromium-driver, which `make setup` installs"
 )
-
-
-@pytest.fixture
-def browser(live_server):
-    options = webdriver.ChromeOptions()
-    # Root on a machine without a display or a network beyond localhost.
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-        "--window-size=1280,1000",
-    ):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # console, CSP reports
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.implicitly_wait(5)
-    yield driver
-    driver.quit()
-
-
-def open_as(browser, live_server, user, path):
-    browser.get(live_server.url + reverse("login") + "?next=" + path)
-    browser.find_element(By.NAME, "username").send_keys(user.username)
-    browser.find_element(By.NAME, "password").send_keys("pw")
-    browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
-    WebDriverWait(browser, 10).until(lambda b: b.current_url.endswith(path))
 
 
 def click(browser, element):

@@ -25,8 +25,8 @@ from bankplan.plans.models import Plan, Status
 from bankplan.reviews import tasks
 from bankplan.reviews.models import Version, VersionPdf
 from bankplan.reviews.snapshots import snapshot_plan
-from tests.browser.test_javascript import CHROMEDRIVER, browser, open_as  # noqa: F401
-from tests.operations.test_worker import start_worker
+from tests.browser.chromium import CHROMEDRIVER, open_as
+from tests.operations.processes import start_worker
 
 # Stand-in plan PDFs: a few blank pages each, so that the book's page numbers can be told.
 PAGES = {"A": 2, "B": 3, "C": 1, "D": 2}
@@ -392,7 +392,7 @@ def test_a_real_worker_builds_a_pack_with_a_failing_plan(
 
 @pytest.mark.skipif(CHROMEDRIVER is None, reason="needs chromium and chromium-driver")
 def test_the_progress_bar_moves_and_the_download_appears_without_reloading(
-    browser,  # noqa: F811  (the browser tests' fixture, imported above)
+    browser,
     live_server,
     settings,
     bank,

@@ -1,9 +1,6 @@
 """Background work through a real `db_worker` process, on the test database itself."""
 
-import os
 import signal
-import subprocess
-import sys
 import time
 
 import pytest
@@ -16,38 +13,9 @@ from bankplan.plans.models import Plan
 from bankplan.reviews import services
 from bankplan.reviews.models import VersionPdf
 
-from .processes import ROOT, database_url
+from .processes import start_worker
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
-
-
-def start_worker(media_root, *extra) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DEBUG": "1",
-        "DATABASE_URL": database_url(),
-        "MEDIA_ROOT": str(media_root),
-        "DJANGO_SETTINGS_MODULE": "bankplan.settings",
-    }
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "manage.py",
-            "db_worker",
-            "--no-reload",
-            "--queue-name",
-            "*",
-            "--interval",
-            "0.2",
-            "--no-startup-delay",
-            *extra,
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
 
 
 def wait_for(condition, seconds: float):
