@@ -100,6 +100,25 @@ def _enqueue(job, *args) -> None:
     job.using(queue_name=QUEUE).enqueue(*args)
 
 
+def resume_stale(requested_before) -> tuple[int, int]:
+    """Enqueue again what running packs requested before ``requested_before`` still wait
+    for: their pending plans, or the assembly of a pack whose plans are all done. A worker
+    killed mid-render, or mid-assembly, leaves such a pack running for ever. Safe to repeat:
+    an item counts once however often it runs (``_finish``). (plans, packs) enqueued."""
+    stale = Pack.objects.filter(state=Pack.State.RUNNING, requested_at__lt=requested_before)
+    items = list(
+        PackItem.objects.filter(pack__in=stale, state=PackItem.State.PENDING).values_list(
+            "pk", flat=True
+        )
+    )
+    complete = list(stale.filter(done=F("total")).values_list("pk", flat=True))
+    for item_id in items:
+        _enqueue(make_pack_item, item_id)
+    for pack_id in complete:
+        _enqueue(assemble_pack, pack_id)
+    return len(items), len(complete)
+
+
 @task()
 def start_pack(pack_id: int) -> int:
     """One task per plan, so that several workers share the pack."""

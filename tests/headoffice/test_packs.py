@@ -5,6 +5,7 @@ failing."""
 import io
 import signal
 import zipfile
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,7 +21,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from bankplan.headoffice.models import Pack, PackItem
-from bankplan.headoffice.packs import request_pack, start_pack
+from bankplan.headoffice.packs import make_pack_item, request_pack, start_pack
 from bankplan.plans.models import Plan, Status
 from bankplan.reviews import tasks
 from bankplan.reviews.models import Version, VersionPdf
@@ -458,3 +459,43 @@ def test_the_list_of_packs_reads_the_same_few_rows_however_many_packs(
     assert len(three) == len(one)
     client.force_login(author)
     assert client.get(url).status_code == 404  # branch people have no packs
+
+
+def test_a_pack_left_unfinished_by_a_killed_worker_is_resumed(
+    bank, approved, head_office, renders, cycle, django_capture_on_commit_callbacks
+):
+    approved("a")
+    approved("b")
+    # Requested, but no worker ever ran its tasks (the callbacks are not run).
+    stuck = request_pack(
+        user=head_office, cycle=cycle, unit=bank["r1"], status="approved", format="zip"
+    )
+    recent = request_pack(
+        user=head_office, cycle=cycle, unit=bank["r1"], status="approved", format="zip"
+    )
+    Pack.objects.filter(pk=stuck.pk).update(requested_at=timezone.now() - timedelta(days=2))
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("requeue_packs", verbosity=0)
+    stuck.refresh_from_db()
+    recent.refresh_from_db()
+    assert (stuck.state, stuck.done, zip_names(stuck)) == (
+        "ready",
+        2,
+        ["A 城关支行 2027.pdf", "B 新区支行 2027.pdf"],
+    )
+    assert (recent.state, recent.done) == ("running", 0)  # maybe still being built
+
+
+def test_a_pack_whose_assembly_was_lost_is_assembled(
+    bank, approved, head_office, renders, cycle, django_capture_on_commit_callbacks
+):
+    approved("a")
+    pack = request_pack(
+        user=head_office, cycle=cycle, unit=bank["r1"], status="approved", format="zip"
+    )
+    make_pack_item.call(pack.items.get().pk)  # the plan is done; the assembly never ran
+    Pack.objects.filter(pk=pack.pk).update(requested_at=timezone.now() - timedelta(days=2))
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("requeue_packs", verbosity=0)
+    pack.refresh_from_db()
+    assert (pack.state, zip_names(pack)) == ("ready", ["A 城关支行 2027.pdf"])
