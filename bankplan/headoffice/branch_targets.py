@@ -16,6 +16,7 @@ from bankplan.organisation.scope import Scope
 from bankplan.plans.models import Cycle, Kpi, Measure, Status
 
 from .models import Allocation, KpiFigure
+from .rollup import within
 from .tables import Column, ColumnKind, Table
 
 CHUNK_SIZE = 2000
@@ -33,7 +34,7 @@ def branches_in(scope: Scope, unit: Unit | None = None):
     second-tier branch or a branch the caller checked is in scope)."""
     branches = Unit.objects.filter(scope.unit_filter(), kind=UnitKind.BRANCH)
     if unit is not None:
-        branches = branches.filter(Q(pk=unit.pk) | Q(region=unit) | Q(parent=unit))
+        branches = branches.filter(within(unit))
     return branches
 
 

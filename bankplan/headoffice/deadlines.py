@@ -11,6 +11,7 @@ import datetime
 from django.db.models import Case, DateField, Q, Value, When
 from django.utils import timezone
 
+from bankplan.organisation.scope import at_or_below
 from bankplan.plans.models import Status
 
 from .models import DeadlineExtension
@@ -41,16 +42,6 @@ def deadline_of(cycle, branch, extensions: dict[int, datetime.date] | None = Non
     return max(candidates)
 
 
-def below(unit_ids, unit: str = "") -> Q:
-    """Branches (at ``unit``) that are one of ``unit_ids`` or hang below one of them."""
-    unit_ids = sorted(unit_ids)
-    return (
-        Q(**{f"{unit}pk__in": unit_ids})
-        | Q(**{f"{unit}parent_id__in": unit_ids})
-        | Q(**{f"{unit}region_id__in": unit_ids})
-    )
-
-
 def deadline_expression(cycle, extensions: dict[int, datetime.date], unit: str = ""):
     """An expression for the deadline of the branch at ``unit`` ("" on a Unit queryset,
     "branch__" on plans): the latest of the cycle's deadline and the grants above it."""
@@ -59,7 +50,7 @@ def deadline_expression(cycle, extensions: dict[int, datetime.date], unit: str =
     for unit_id, deadline in sorted(extensions.items(), key=lambda item: item[1], reverse=True):
         if deadline <= cycle.deadline:
             continue
-        whens.append(When(below([unit_id], unit), then=Value(deadline)))
+        whens.append(When(at_or_below([unit_id], unit), then=Value(deadline)))
     if not whens:
         return Value(cycle.deadline, output_field=DateField())
     return Case(*whens, default=Value(cycle.deadline), output_field=DateField())
@@ -76,7 +67,7 @@ def due_by(cycle, extensions, day: datetime.date, unit: str = "") -> Q:
     later = sorted(unit_id for unit_id, deadline in extensions.items() if deadline > day)
     if not later:
         return Q(**{f"{unit}pk__isnull": False})  # matches every branch
-    return ~below(later, unit)
+    return ~at_or_below(later, unit)
 
 
 def late_filter(cycle, extensions, unit: str = "", today: datetime.date | None = None) -> Q:
@@ -84,6 +75,12 @@ def late_filter(cycle, extensions, unit: str = "", today: datetime.date | None =
     add (late means not submitted or approved by then)."""
     today = today or timezone.localdate()
     return due_by(cycle, extensions, today - datetime.timedelta(days=1), unit)
+
+
+def late(cycle, extensions, plan: str = "cycle_plan") -> Q:
+    """Branches (a Unit queryset with their plan of ``cycle`` joined at ``plan``, see
+    ``rollup.with_cycle_plan``) past their deadline whose plan is not in."""
+    return late_filter(cycle, extensions) & ~Q(**{f"{plan}__status__in": HANDED_IN})
 
 
 def deadline_info(plan, today: datetime.date | None = None) -> dict:

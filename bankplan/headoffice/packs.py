@@ -37,6 +37,7 @@ from bankplan.reviews import tasks as version_tasks
 from bankplan.reviews.models import Version, VersionPdf
 
 from .models import Pack, PackItem
+from .rollup import within
 
 logger = logging.getLogger(__name__)
 
@@ -64,8 +65,7 @@ def request_pack(
             code="book_needs_unit",
         )
     plans = Plan.objects.filter(scope.branch_filter("branch"), cycle=cycle, status=status)
-    if unit is not None:
-        plans = plans.filter(Q(branch=unit) | Q(branch__region=unit) | Q(branch__parent=unit))
+    plans = plans.filter(within(unit, "branch__"))
     if search := search.strip():
         plans = plans.filter(Q(branch__code__icontains=search) | Q(branch__name__icontains=search))
     versions = Version.objects.filter(plan=OuterRef("pk")).order_by("-number")

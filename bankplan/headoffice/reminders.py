@@ -19,10 +19,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bankplan.organisation.models import Membership, Role, Unit
+from bankplan.organisation.scope import at_or_below
 from bankplan.plans.models import Cycle, Plan
 from bankplan.reviews import notifications
 
-from .deadlines import HANDED_IN, below, deadline_expression, due_by, granted
+from .deadlines import HANDED_IN, deadline_expression, due_by, granted
 from .models import DeadlineExtension
 
 # How many days ahead of its deadline a branch starts being reminded, daily.
@@ -38,7 +39,7 @@ def due_branches(
     draft or returned) and whose deadline falls on or before ``by``."""
     branches = Unit.objects.filter(kind=Unit.Kind.BRANCH).filter(due_by(cycle, extensions, by))
     if units is not None:
-        branches = branches.filter(below(units))
+        branches = branches.filter(at_or_below(units))
     handed_in = Plan.objects.filter(cycle=cycle, branch=OuterRef("pk"), status__in=HANDED_IN)
     return branches.filter(~Exists(handed_in))
 
@@ -131,7 +132,7 @@ def announce_extension(extension_id: int) -> int:
     if extension is None:
         return 0
     cycle = extension.cycle
-    branches = Unit.objects.filter(kind=Unit.Kind.BRANCH).filter(below([extension.unit_id]))
+    branches = Unit.objects.filter(kind=Unit.Kind.BRANCH).filter(at_or_below([extension.unit_id]))
     link = settings.SITE_URL + reverse("plans:list")
     return _send_all(
         [

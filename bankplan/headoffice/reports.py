@@ -146,7 +146,7 @@ def branch_rows(cycle, unit, *, query: str = "", state: str = "", direct: bool =
     with their plan of ``cycle``, deadline and lateness; ordered and paged by the caller
     (by ``code``)."""
     extensions = deadlines.granted(cycle)
-    late = deadlines.late_filter(cycle, extensions) & ~Q(cycle_plan__status__in=rollup.COUNTED)
+    late = deadlines.late(cycle, extensions)
     rows = rollup.with_cycle_plan(rollup.branches_below(unit), cycle)
     if direct:
         rows = rows.filter(parent=unit)

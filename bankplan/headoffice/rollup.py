@@ -25,20 +25,24 @@ from bankplan.reviews.models import AuditEntry
 from . import deadlines
 from .models import Allocation, KpiFigure
 
-COUNTED = (Status.SUBMITTED, Status.APPROVED)
+# The plans whose figures count are those handed in: their latest version is submitted or
+# approved.
+COUNTED = deadlines.HANDED_IN
 BEING_WRITTEN = (Status.DRAFT, Status.RETURNED)
 NOT_STARTED = "not_started"
 STATES = (NOT_STARTED, *Status.values)
 PRODUCT = DecimalField(max_digits=32, decimal_places=4)
 
 
-def within(unit: Unit, branch: str = "") -> Q:
-    """Branches (at path ``branch``) below ``unit``."""
+def within(unit: Unit | None, branch: str = "") -> Q:
+    """Branches (at path ``branch``) at or below ``unit`` (None or head office: all)."""
+    if unit is None or unit.kind == Unit.Kind.HEAD_OFFICE:
+        return Q()
     if unit.kind == Unit.Kind.REGION:
         return Q(**{f"{branch}region": unit.pk})
     if unit.kind == Unit.Kind.SUB_BRANCH:
         return Q(**{f"{branch}parent": unit.pk})
-    return Q()
+    return Q(**{f"{branch}pk": unit.pk})
 
 
 def group_field(unit: Unit) -> str:
@@ -89,7 +93,7 @@ def progress(cycle, unit: Unit) -> tuple[list[Group], Group]:
     """The groups below ``unit`` with their branches counted by plan state and lateness,
     and the unit's own totals (two queries)."""
     extensions = deadlines.granted(cycle)
-    late = deadlines.late_filter(cycle, extensions) & ~Q(cycle_plan__status__in=COUNTED)
+    late = deadlines.late(cycle, extensions)
     key = group_field(unit)
     rows = (
         with_cycle_plan(branches_below(unit), cycle)

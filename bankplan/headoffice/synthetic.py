@@ -7,10 +7,10 @@ from decimal import Decimal
 
 from bankplan.plans.demo import PARTS, Figures
 from bankplan.plans.models import Direction, Kpi, Measure
+from bankplan.plans.sections.kpi_rows import WHOLE_NUMBER_MEASURES
 
 CENT = Decimal("0.01")
 WHOLE = Decimal("1")
-COUNTED = {Measure.CUSTOMERS, Measure.CARDS}
 
 # Last year's actual of a KPI as a share of the branch's deposits, in tenths of a per
 # mille (low, high); a KPI of another code by its measure; a percentage from RATIO.
@@ -77,7 +77,7 @@ def last_year(rng: random.Random, kpi: Kpi, deposits: int) -> tuple[Decimal, Dec
     if kpi.measure == Measure.PERCENT:
         actual = share(rng, RATIO, 100)
         return max(actual + share(rng, (-20, 30), 100), Decimal("0.30")), actual
-    counted = kpi.measure in COUNTED
+    counted = kpi.measure in WHOLE_NUMBER_MEASURES
     bounds = SHARES.get(kpi.code) or (COUNT_SHARES if counted else OTHER_SHARES[kpi.measure])
     actual = rounded(deposits * share(rng, bounds, 10000), WHOLE if counted else CENT)
     achieved = share(rng, (920, 1060), 1000)  # last year's actual against its target
@@ -98,7 +98,7 @@ def this_year(rng: random.Random, kpi: Kpi, actual: Decimal) -> tuple[Decimal, t
     # A balance's quarters share out its growth, a flow's the year's figure; the first
     # quarter carries most (开门红), the last takes what is left so they add up exactly.
     whole = target - actual if kpi.is_balance else target
-    step = WHOLE if kpi.measure in COUNTED else CENT
+    step = WHOLE if kpi.measure in WHOLE_NUMBER_MEASURES else CENT
     weights = (rng.randint(30, 40), rng.randint(20, 30), rng.randint(12, 22))
     split = [rounded(whole * weight / 100, step) for weight in weights]
     return target, (*split, whole - sum(split))

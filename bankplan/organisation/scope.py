@@ -12,6 +12,18 @@ from django.db.models import Q
 from .models import Role
 
 
+def at_or_below(unit_ids, path: str = "") -> Q:
+    """Units (at ``path``: "" on units, "branch__" on plans) that are one of ``unit_ids``
+    or hang below one of them: a unit's ``parent`` and ``region`` cover the four-level
+    tree, so this is a plain filter the unit indexes serve."""
+    unit_ids = sorted(unit_ids)
+    return (
+        Q(**{f"{path}pk__in": unit_ids})
+        | Q(**{f"{path}parent_id__in": unit_ids})
+        | Q(**{f"{path}region_id__in": unit_ids})
+    )
+
+
 def memberships_of(user) -> list[tuple[str, int]]:
     """(role, unit id) pairs of the user, read once per request."""
     if not hasattr(user, "_plan_memberships"):
@@ -35,25 +47,13 @@ class Scope:
         Python, so the database sees a plain filter its indexes serve (no OR on roles)."""
         if self.whole_bank:
             return Q()
-        overseen = sorted(self.overseen)
-        q = Q(**{f"{branch}__in": sorted(self.branches)}) if self.branches else Q(pk__in=[])
-        if overseen:
-            # A region reviewer's branches carry the region; a second-tier reviewer's hang
-            # from their unit directly.
-            q |= Q(**{f"{branch}__region__in": overseen}) | Q(**{f"{branch}__parent__in": overseen})
-        return q
+        return at_or_below(self.overseen | self.branches, f"{branch}__")
 
     def unit_filter(self) -> Q:
         """Units the user may look at in roll-ups: the overseen units and all below."""
         if self.whole_bank:
             return Q()
-        overseen = sorted(self.overseen)
-        return (
-            Q(pk__in=overseen)
-            | Q(region__in=overseen)
-            | Q(parent__in=overseen)
-            | Q(pk__in=sorted(self.branches))
-        )
+        return at_or_below(self.overseen | self.branches)
 
     def covers(self, unit) -> bool:
         """Whether ``unit`` (with ``region_id`` and ``parent_id``) lies in the scope."""
