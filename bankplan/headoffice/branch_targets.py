@@ -13,20 +13,13 @@ from django.utils.translation import gettext as _
 
 from bankplan.organisation.models import Unit, UnitKind
 from bankplan.organisation.scope import Scope
-from bankplan.plans.models import Cycle, Kpi, Measure, Status
+from bankplan.plans.models import Cycle, Kpi, Status
 
 from .models import Allocation, KpiFigure
 from .rollup import within
-from .tables import Column, ColumnKind, Table
+from .tables import KIND_OF_MEASURE, Column, Table
 
 CHUNK_SIZE = 2000
-
-KIND_OF_MEASURE = {
-    Measure.WAN_YUAN: ColumnKind.AMOUNT,
-    Measure.CUSTOMERS: ColumnKind.INTEGER,
-    Measure.CARDS: ColumnKind.INTEGER,
-    Measure.PERCENT: ColumnKind.PERCENT,
-}
 
 
 def branches_in(scope: Scope, unit: Unit | None = None):

@@ -5,10 +5,10 @@ from django.db.models import BooleanField, Case, F, Q, Value, When
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from bankplan.plans.models import Measure, Status
+from bankplan.plans.models import Status
 
 from . import deadlines, rollup
-from .tables import Column, ColumnKind, Table
+from .tables import KIND_OF_MEASURE, Column, ColumnKind, Table
 
 STATE_LABELS = {rollup.NOT_STARTED: pgettext_lazy("plan", "Not started"), **dict(Status.choices)}
 
@@ -29,13 +29,6 @@ def group_label(group: rollup.Group) -> str:
 
 def _name(cycle, unit, table: str) -> str:
     return f"{table}-{cycle.year}-{unit.code}"
-
-
-def _kind_of(measure: str) -> ColumnKind:
-    return {
-        Measure.WAN_YUAN: ColumnKind.AMOUNT,
-        Measure.PERCENT: ColumnKind.PERCENT,
-    }.get(measure, ColumnKind.INTEGER)
 
 
 def progress_table(cycle, unit, groups, whole) -> Table:
@@ -125,7 +118,7 @@ def summary_table(cycle, unit, rolled: rollup.Rollup) -> Table:
 
 
 def kpi_table(cycle, unit, kpi, by_group) -> Table:
-    columns = [Column("unit", _("Unit")), *_line_columns(_kind_of(kpi.measure))]
+    columns = [Column("unit", _("Unit")), *_line_columns(KIND_OF_MEASURE[kpi.measure])]
     rows = [(group_label(group), *_line_values(line)) for group, line in by_group]
     return Table(
         _("%(kpi)s (%(measure)s) by unit, %(cycle)s: %(unit)s")

@@ -22,8 +22,8 @@ from bankplan.plans.models import Kpi, Measure, Plan, Status
 from bankplan.plans.sections.products import KpiTarget
 from bankplan.reviews.models import AuditEntry
 
-from . import deadlines
-from .models import Allocation, KpiFigure
+from . import allocations, deadlines
+from .models import KpiFigure
 
 # The plans whose figures count are those handed in: their latest version is submitted or
 # approved.
@@ -312,14 +312,6 @@ def _draft_sums(cycle, unit: Unit) -> dict[tuple[int, int], tuple[int, Decimal]]
     }
 
 
-def allocations(cycle, unit_ids) -> dict[tuple[int, int], Decimal]:
-    """(unit id, KPI id) -> the target allocated to the unit (one query)."""
-    rows = Allocation.objects.filter(kpi__cycle=cycle, unit__in=unit_ids).values_list(
-        "unit_id", "kpi_id", "target"
-    )
-    return {(unit_id, kpi_id): target for unit_id, kpi_id, target in rows}
-
-
 @dataclass
 class Rollup:
     kpis: list[Kpi]
@@ -337,7 +329,7 @@ def rollup(cycle, unit: Unit, groups: list[Group]) -> Rollup:
     sums = kpi_sums(cycle, unit)
     # The direct group is the unit itself: its line compares with the unit's allocation
     # too, which is the best there is (the branches below it have their own).
-    allocated = allocations(cycle, [unit.pk, *(group.unit.pk for group in groups)])
+    allocated = allocations.current(cycle, [unit.pk, *(group.unit.pk for group in groups)])
     by_group = {}
     whole = {kpi.pk: Sums() for kpi in kpis}
     for group in groups:

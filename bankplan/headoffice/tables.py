@@ -14,6 +14,15 @@ class ColumnKind(StrEnum):
     PERCENT = "percent"  # a percentage figure, e.g. 1.25 for 1.25 %
 
 
+# How a KPI's figures are written in a table, by the KPI's unit.
+KIND_OF_MEASURE = {
+    "wan_yuan": ColumnKind.AMOUNT,
+    "customers": ColumnKind.INTEGER,
+    "cards": ColumnKind.INTEGER,
+    "percent": ColumnKind.PERCENT,
+}
+
+
 @dataclass(frozen=True)
 class Column:
     key: str
