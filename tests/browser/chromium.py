@@ -4,6 +4,7 @@ the whole suite in tests/conftest.py) and logging in."""
 import shutil
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -15,6 +16,10 @@ CHROMEDRIVER = shutil.which("chromedriver")
 
 @pytest.fixture
 def browser(live_server):
+    # What a browser shows does not depend on the database; on PostgreSQL the browser
+    # tests would only double CI's time (the brief allows slow suites on one database).
+    if connection.vendor != "sqlite":
+        pytest.skip("browser tests run on SQLite")
     options = webdriver.ChromeOptions()
     # Root on a machine without a display or a network beyond localhost.
     for flag in (
