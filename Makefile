@@ -10,6 +10,12 @@ PORT ?= 8000
 # Chromium and its driver run the browser tests of the pages' JavaScript.
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk gettext \
 	chromium chromium-driver
+# The Nu Html Checker of the browser tests runs on Java: any the machine has will do.
+ifeq ($(shell command -v java),)
+APT_PACKAGES += default-jre-headless
+endif
+# The browser tests' checkers from npm (axe-core, vnu-jar), pinned by the lock file.
+BROWSER_TOOLS := tests/browser/tools
 
 export DJANGO_SETTINGS_MODULE := bankplan.settings
 # The make targets are for development machines; production sets DEBUG and SECRET_KEY itself.
@@ -17,7 +23,8 @@ export DEBUG ?= 1
 
 .PHONY: setup system-packages run test lint format messages clean
 
-setup: system-packages $(VENV)/.installed locale/zh_Hans/LC_MESSAGES/django.mo
+setup: system-packages $(VENV)/.installed $(BROWSER_TOOLS)/node_modules/.installed \
+	locale/zh_Hans/LC_MESSAGES/django.mo
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py collectstatic --no-input --verbosity 0
 
@@ -38,6 +45,13 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev]'
+	touch $@
+
+# --ignore-scripts: vnu-jar's install script would download a Java from GitHub; we use the
+# machine's.
+$(BROWSER_TOOLS)/node_modules/.installed: $(BROWSER_TOOLS)/package.json $(BROWSER_TOOLS)/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed for the browser tests' checkers (Node.js 20)"; exit 1; }
+	npm ci --prefix $(BROWSER_TOOLS) --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
 locale/zh_Hans/LC_MESSAGES/django.mo: locale/zh_Hans/LC_MESSAGES/django.po $(VENV)/.installed
@@ -69,4 +83,4 @@ messages: $(VENV)/.installed
 	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore '.venv' --ignore 'static'
 
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles
+	rm -rf $(VENV) $(BROWSER_TOOLS)/node_modules db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles
