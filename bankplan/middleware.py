@@ -1,4 +1,6 @@
 from django.conf import settings
+from django.contrib.auth import middleware as auth_middleware
+from django.http import JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
@@ -16,3 +18,14 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
             language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
+    """Log-in required everywhere; a page's own background request (an autosave) whose
+    session has expired gets 401 instead of the log-in page, so the page can ask the
+    user to sign in again without leaving what they typed."""
+
+    def handle_no_permission(self, request, view_func):
+        if request.accepts("application/json") and not request.accepts("text/html"):
+            return JsonResponse({"state": "signed_out"}, status=401)
+        return super().handle_no_permission(request, view_func)

@@ -88,7 +88,8 @@ def form_data(response) -> dict:
     data: dict[str, list[str]] = {}
     for form in page_forms(response.content.decode()):
         for name, value in form:
-            if name not in {"csrfmiddlewaretoken", "language", "next"}:
+            # Not the page's other forms: language switch, log-out, sign-in-again dialog.
+            if name not in {"csrfmiddlewaretoken", "language", "next", "username", "password"}:
                 data.setdefault(name, []).append(value)
     return {name: values if len(values) > 1 else values[0] for name, values in data.items()}
 

@@ -16,7 +16,7 @@ from bankplan.lib.keyset import keyset_page
 from bankplan.organisation.models import Unit
 from bankplan.reviews.panels import review_context
 
-from . import services
+from . import autosave, errors, services
 from .access import Action, branches_managed_by, get_plan_for
 from .models import Cycle, Plan, Status, current_cycle
 from .progress import load_plan, percent_complete, section_states
@@ -119,6 +119,8 @@ def overview(request, plan_id):
 def edit_section(request, plan_id, key):
     section = get_section(key)
     plan = get_plan_for(request.user, plan_id, Action.EDIT)
+    in_background = autosave.is_autosave(request)
+    problems = []
 
     if request.method == "POST":
         # A save reads this section alone; the whole plan is loaded only to show the page
@@ -126,6 +128,7 @@ def edit_section(request, plan_id, key):
         content = section.content_of(plan)
         revision = content.revision
         form, formsets = section.bind(content, request.POST)
+        tables = list(zip(section.tables, formsets, strict=True))
         if form.is_valid() and all(formset.is_valid() for formset in formsets):
             try:
                 services.save_section(
@@ -137,6 +140,8 @@ def edit_section(request, plan_id, key):
                     by=request.user,
                 )
             except services.StaleSection as stale:
+                if in_background:
+                    return autosave.stale(stale.content)
                 who = stale.content.updated_by or _("someone else")
                 messages.error(
                     request,
@@ -149,9 +154,13 @@ def edit_section(request, plan_id, key):
                 )
                 revision = stale.content.revision
             except PermissionDenied as denied:
+                if in_background:
+                    return autosave.refused(str(denied))
                 messages.error(request, str(denied))
                 return redirect("plans:overview", plan_id=plan.pk)
             else:
+                if in_background:
+                    return autosave.saved(form.instance, formsets)
                 messages.success(request, _("“%(title)s” saved.") % {"title": section.title})
                 after = neighbours(section)[1]
                 if request.POST.get("then") == "next":
@@ -159,14 +168,17 @@ def edit_section(request, plan_id, key):
                         return redirect("plans:section", plan_id=plan.pk, key=after.key)
                     return redirect("plans:overview", plan_id=plan.pk)
                 return redirect("plans:section", plan_id=plan.pk, key=section.key)
+        elif in_background:
+            return autosave.invalid(request, section, form, tables)
         else:
-            messages.error(request, _("Some values need correcting; nothing was saved yet."))
+            problems = errors.problems(section, form, tables)
         plan = load_plan(plan)
     else:
         plan = load_plan(plan)
         content = section.content_of(plan)
         revision = content.revision
         form, formsets = section.bind(content)
+        tables = list(zip(section.tables, formsets, strict=True))
 
     states = section_states(plan)
     before, after = neighbours(section)
@@ -177,12 +189,15 @@ def edit_section(request, plan_id, key):
         {
             "actions": review["actions"],
             "threads": review["threads_by_section"].get(section.key, []),
+            "open_threads_by_section": review.get("open_threads_by_section", {}),
             "note": plan.cycle.notes.filter(section=section.key).first(),
             "plan": plan,
             "section": section,
             "form": form,
-            "tables": list(zip(section.tables, formsets, strict=True)),
+            "tables": tables,
+            "problems": problems,
             "revision": revision,
+            "saved_at": content.updated_at,
             "states": states,
             "percent": percent_complete(states),
             "deadline_info": deadline_info(plan),

@@ -59,15 +59,5 @@
     }, 3000);
   }
   document.querySelectorAll("[data-poll]").forEach(poll);
-
-  // Warn before leaving a section form with unsaved changes.
-  document.querySelectorAll("form.section-form").forEach(function (form) {
-    var dirty = false;
-    form.addEventListener("input", function () { dirty = true; });
-    form.addEventListener("change", function () { dirty = true; });
-    form.addEventListener("submit", function () { dirty = false; });
-    window.addEventListener("beforeunload", function (event) {
-      if (dirty) { event.preventDefault(); event.returnValue = ""; }
-    });
-  });
+  // Section pages: static/js/autosave.js saves in the background and warns before leaving.
 })();
