@@ -228,8 +228,10 @@ class RowForm(forms.ModelForm):
         keep_long_pastes(self)
         for form_field in self.fields.values():
             widget = form_field.widget
-            # In a table the column header is the only visible label.
-            widget.attrs.setdefault("aria-label", form_field.label)
+            # In a table the column header is the only visible label (HTML allows no
+            # aria-* on a hidden input: a fixed table's KPI).
+            if not widget.is_hidden:
+                widget.attrs.setdefault("aria-label", form_field.label)
             if isinstance(widget, forms.CheckboxInput):
                 css = "form-check-input"
             elif isinstance(widget, forms.Select):
