@@ -19,6 +19,7 @@ from bankplan.plans.progress import load_plan
 from .build import live_document, version_document
 from .document import Document
 from .fetcher import BASE_URL, StaticFilesFetcher
+from .tagging import VARIANT, margins_as_artifacts
 from .workers import RenderFailed, RenderTimeout, WorkerPool
 
 logger = logging.getLogger(__name__)
@@ -48,8 +49,10 @@ def render_version_html(version, *, approved: bool, language: str) -> str:
 
 
 def html_to_pdf(html: str) -> bytes:
-    """The PDF itself; runs in a worker process (see workers.py)."""
-    return HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesFetcher()).write_pdf()
+    """The PDF itself, tagged for accessibility (see tagging.py); runs in a worker
+    process (see workers.py)."""
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesFetcher())
+    return document.write_pdf(pdf_variant=VARIANT, finisher=margins_as_artifacts)
 
 
 def _pdf(html: str, what: str) -> bytes:

@@ -27,8 +27,9 @@ from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfReader
 
+from bankplan.documents.book import TaggedBook
 from bankplan.documents.rendering import html_to_pdf
 from bankplan.organisation.models import Unit
 from bankplan.organisation.scope import scope_of
@@ -297,8 +298,10 @@ def _write_book(pack: Pack, out) -> None:
     for item, pdf in _ready(pack):
         with pdf.file.open("rb") as source:
             plans.append((item.plan.branch, pdf.file.name, len(PdfReader(source).pages)))
-    book = PdfWriter()
-    book.append(PdfReader(io.BytesIO(_contents(pack, plans))), outline_item=_("Contents"))
+    contents = PdfReader(io.BytesIO(_contents(pack, plans)))
+    # Tagged like its parts, titled and in the language of its contents page.
+    book = TaggedBook(title=contents.metadata.title, language=contents.root_object["/Lang"])
+    book.append(contents, outline_item=_("Contents"))
     for branch, name, _pages in plans:
         with default_storage.open(name, "rb") as source:
             book.append(PdfReader(source), outline_item=_title(branch))
