@@ -8,9 +8,10 @@ import datetime
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 
 from bankplan.organisation.models import Membership, Role, Unit, UnitKind, User
-from bankplan.plans.models import Cycle, Kpi
+from bankplan.plans.models import Cycle, Kpi, Plan
 from bankplan.plans.services import start_plan
 
 # back_to_latest: tests that migrate leave the database as today's migrations make it;
@@ -151,3 +152,14 @@ def plan(cycle, bank, author):
 @pytest.fixture
 def kpis(cycle):
     return {kpi.code: kpi for kpi in cycle.kpis.all()}
+
+
+@pytest.fixture
+def demo(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    # The demo bank's fixture alone: load_demo's plans in every state would cost every
+    # test seconds (tests/plans/test_demo.py covers them).
+    call_command("loaddata", "demo", verbosity=0)
+    users = {u.username: u for u in User.objects.all()}
+    plan = Plan.objects.get(branch__memberships__user__username="manager")
+    return {"plan": plan, **users}
