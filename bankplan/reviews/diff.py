@@ -77,6 +77,11 @@ class SectionDiff:
     def changed(self) -> bool:
         return bool(self.fields or self.tables)
 
+    @property
+    def count(self) -> int:
+        """How many fields and rows changed: what the compare page's contents show."""
+        return len(self.fields) + sum(len(table.rows) for table in self.tables)
+
 
 def _figures(old: Cell | None, new: Cell | None) -> tuple[Decimal | None, Decimal | None]:
     """Both values as numbers, if either side is a figure and both read as one."""
@@ -179,15 +184,24 @@ def diff_chapters(old: Chapter | None, new: Chapter | None) -> SectionDiff:
     return SectionDiff(shown.number, shown.key, shown.title, fields, tables)
 
 
-def diff_documents(old: Document, new: Document) -> list[SectionDiff]:
-    """The chapters that changed, in the new document's order."""
-    diffs = [
+def section_diffs(old: Document, new: Document) -> list[SectionDiff]:
+    """Every chapter of either side, changed or not, in the new document's order."""
+    return [
         diff_chapters(before, after)
         for before, after in _pairs(list(old.chapters), list(new.chapters), lambda c: c.key)
     ]
-    return [diff for diff in diffs if diff.changed]
 
 
-def diff_snapshots(old: dict, new: dict, *, language: str | None = None) -> list[SectionDiff]:
+def diff_documents(old: Document, new: Document) -> list[SectionDiff]:
+    """The chapters that changed, in the new document's order."""
+    return [diff for diff in section_diffs(old, new) if diff.changed]
+
+
+def diff_snapshots(
+    old: dict, new: dict, *, language: str | None = None, unchanged: bool = False
+) -> list[SectionDiff]:
+    """``unchanged``: keep the chapters that did not change too (the compare page numbers
+    every section, so a reader sees which were left as they were)."""
     language = language or get_language() or settings.LANGUAGE_CODE
-    return diff_documents(read(old, language=language), read(new, language=language))
+    documents = read(old, language=language), read(new, language=language)
+    return section_diffs(*documents) if unchanged else diff_documents(*documents)

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Max, Q
+from django.db.models import Count, IntegerField, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,8 +27,8 @@ from bankplan.plans.models import Cycle, Plan, Status, current_cycle
 from . import services
 from .diff import diff_documents, diff_snapshots
 from .forms import CommentForm, ReasonForm, TransitionForm
-from .models import Version, VersionPdf
-from .panels import review_context
+from .models import Thread, Version, VersionPdf
+from .panels import last_reviewed, review_context, section_threads
 
 
 @dataclass(frozen=True)
@@ -147,21 +148,24 @@ def _version(plan, number) -> Version:
 
 
 def version(request, plan_id, number):
+    """The review screen: the version whole, its threads beside each section, what changed
+    since the version last reviewed, and the reviewer's actions in reach on every part."""
     plan = get_plan_for(request.user, plan_id)
     shown = _version(plan, number)
     review = review_context(plan, request.user)
-    previous = next((v for v in reversed(review["versions"]) if v.number < number), None)
-    by_section = review["threads_by_section"]
+    versions = review["versions"]
+    previous = last_reviewed(versions, review["history"], number)
     document = version_document(shown, language=get_language())
+    is_latest = shown.number == versions[-1].number
     return render(
         request,
         "reviews/version.html",
         {
             "plan": plan,
             "version": shown,
-            "versions": review["versions"],
+            "versions": versions,
             "doc": document,
-            "sections": [(c, by_section.get(c.key, [])) for c in document.chapters],
+            "sections": section_threads(document.chapters, review["threads_by_section"]),
             "changes": (
                 diff_documents(read(previous.snapshot, language=get_language()), document)
                 if previous
@@ -169,7 +173,11 @@ def version(request, plan_id, number):
             ),
             "previous": previous,
             "actions": review["actions"],
-            "is_latest": shown.number == review["versions"][-1].number,
+            "is_latest": is_latest,
+            # Comments open on the latest version only; a row button's link (for pages
+            # without JavaScript) names the row to preselect.
+            "can_open": is_latest and Action.COMMENT in review["actions"],
+            "chosen_row": request.GET.get("row", ""),
             **pdfs_context(shown),
         },
     )
@@ -207,15 +215,15 @@ def version_pdf(request, plan_id, number, kind):
 
 def compare(request, plan_id):
     plan = get_plan_for(request.user, plan_id)
-    versions = list(plan.versions.all())
+    versions = list(plan.versions.select_related("submitted_by"))
     if len(versions) < 2:
         raise Http404
+    by_number = {version.number: version for version in versions}
     try:
-        old = int(request.GET.get("from", versions[-2].number))
-        new = int(request.GET.get("to", versions[-1].number))
-    except ValueError:
+        before = by_number[int(request.GET.get("from", versions[-2].number))]
+        after = by_number[int(request.GET.get("to", versions[-1].number))]
+    except (KeyError, ValueError):
         raise Http404 from None
-    before, after = _version(plan, old), _version(plan, new)
     return render(
         request,
         "reviews/compare.html",
@@ -224,7 +232,10 @@ def compare(request, plan_id):
             "before": before,
             "after": after,
             "versions": versions,
-            "changes": diff_snapshots(before.snapshot, after.snapshot, language=get_language()),
+            "pickers": [("from", _("From version"), before), ("to", _("To version"), after)],
+            "changes": diff_snapshots(
+                before.snapshot, after.snapshot, language=get_language(), unchanged=True
+            ),
         },
     )
 
@@ -271,6 +282,19 @@ def resolve(request, plan_id, thread_id):
     return redirect(_back(request, plan))
 
 
+def _open_threads():
+    """Each plan's unresolved comment threads, counted by the database in the queue's own
+    query (a subquery per row shown, not a query per row)."""
+    counted = (
+        Thread.objects.filter(plan=OuterRef("pk"), resolved_at__isnull=True)
+        .order_by()
+        .values("plan")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 def queue(request):
     """Plans of one cycle waiting for review, oldest submission first. The user's scope
     becomes a plain filter (see ``Scope``), so the database serves the queue from its
@@ -293,6 +317,7 @@ def queue(request):
         .annotate(
             submitted_at=Max("versions__submitted_at"),
             version_number=Max("versions__number"),
+            open_threads=_open_threads(),
         )
         .filter(version_number__isnull=False)
     )
