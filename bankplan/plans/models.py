@@ -283,5 +283,27 @@ class SectionNote(models.Model):
         return in_reader_language(self.text, self.text_en)
 
 
+class GuidancePreference(models.Model):
+    """Whether a user keeps a section's guidance panel open. A row is made on the user's
+    first visit to the section (the panel is shown open then, collapsed from the next
+    visit) and changed each time they open or close it (``plans/guidance.py``)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    section = models.CharField(_("section"), max_length=20, choices=section_choices)
+    open = models.BooleanField(_("open"), default=False)
+
+    class Meta:
+        verbose_name = _("guidance preference")
+        verbose_name_plural = _("guidance preferences")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "section"], name="one_guidance_preference"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.section}"
+
+
 # The section models are part of this app's models: importing them here registers them.
 from bankplan.plans.sections import registry  # noqa: E402

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import guidance, views
 
 app_name = "plans"
 urlpatterns = [
@@ -8,4 +8,5 @@ urlpatterns = [
     path("start/<int:cycle_id>/", views.start_plan, name="start"),
     path("<int:plan_id>/", views.overview, name="overview"),
     path("<int:plan_id>/sections/<slug:key>/", views.edit_section, name="section"),
+    path("guidance/<slug:key>/", guidance.remember, name="guidance"),
 ]

@@ -41,6 +41,40 @@
     box.closest("tr").classList.add("row-removed");
   });
 
+  // Row text boxes grow with their text: app.css does it with field-sizing where the
+  // browser has it, this where it has not. A one-line box (a name) wraps but takes no
+  // line break: Enter does nothing there (unless it confirms an input method's choice).
+  if (!(window.CSS && CSS.supports("field-sizing", "content"))) {
+    var fit = function (box) {
+      box.style.height = "auto";
+      box.style.height = box.scrollHeight + 2 + "px";
+    };
+    document.addEventListener("input", function (event) {
+      if (event.target.matches && event.target.matches(".row-table textarea")) { fit(event.target); }
+    });
+    document.querySelectorAll(".row-table textarea").forEach(fit);
+  }
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && !event.isComposing && event.target.matches &&
+        event.target.matches("textarea[data-single-line]")) {
+      event.preventDefault();
+    }
+  });
+
+  // Guidance panels remember whether they are open, per user and section: each toggle
+  // is posted to the panel's data-remember URL.
+  var csrf = document.querySelector("input[name=csrfmiddlewaretoken]");
+  document.querySelectorAll("details[data-remember]").forEach(function (panel) {
+    panel.addEventListener("toggle", function () {
+      if (!csrf) { return; }
+      var body = new URLSearchParams({ open: panel.open ? "1" : "0" });
+      fetch(panel.getAttribute("data-remember"), {
+        method: "POST", credentials: "same-origin", body: body,
+        headers: { "X-CSRFToken": csrf.value, "Accept": "application/json" }
+      }).catch(function () { /* the panel still works; only the memory is lost */ });
+    });
+  });
+
   // A block with data-poll is replaced by a fresh copy from that URL every few seconds
   // until the copy carries no data-poll itself (a version's PDFs while they are made).
   function poll(block) {

@@ -25,6 +25,7 @@ from .describe import (
     in_languages_each,
     plain_values,
 )
+from .inputs import LineInput, readable_figures
 
 
 class SectionContent(models.Model):
@@ -139,6 +140,7 @@ class SectionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         label_blank_choices(self)
         keep_long_pastes(self)
+        readable_figures(self)
 
 
 class LoadedChoiceField(forms.ModelChoiceField):
@@ -226,7 +228,10 @@ class RowForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         label_blank_choices(self)
         keep_long_pastes(self)
+        readable_figures(self)
         for form_field in self.fields.values():
+            if _wraps(form_field):
+                form_field.widget = LineInput()
             widget = form_field.widget
             # In a table the column header is the only visible label (HTML allows no
             # aria-* on a hidden input: a fixed table's KPI).
@@ -239,7 +244,7 @@ class RowForm(forms.ModelForm):
             else:
                 css = "form-control form-control-sm"
             widget.attrs["class"] = css
-            if isinstance(widget, forms.Textarea):
+            if isinstance(widget, forms.Textarea) and not isinstance(widget, LineInput):
                 widget.attrs["rows"] = self.textarea_rows
 
     def _get_validation_exclusions(self):
@@ -257,6 +262,18 @@ class RowForm(forms.ModelForm):
 
     def validate_constraints(self):
         """Enforced by the fields (see the class's docstring) and by the database."""
+
+
+# A one-line text that may hold this many characters (a name, a goal) would be cut in a
+# table cell: it wraps in a LineInput instead.
+WRAPPED_LENGTH = 100
+
+
+def _wraps(form_field: forms.Field) -> bool:
+    return (
+        type(form_field.widget) is forms.TextInput
+        and (getattr(form_field, "max_length", None) or 0) >= WRAPPED_LENGTH
+    )
 
 
 class RowFormSet(forms.BaseInlineFormSet):

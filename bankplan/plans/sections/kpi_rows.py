@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import Kpi
 from .base import LoadedChoiceField, RowForm, RowFormSet
+from .inputs import FigureInput, editable, editable_ratio
 
 
 class KpiRow(models.Model):
@@ -36,6 +37,18 @@ class KpiRowForm(RowForm):
     last_year_actual = None
     allocated_target = None  # and the target allocated from above, and the saved
     against_allocation = None  # target against it (``products.AllocationGap``)
+
+    def show_in_unit(self, kpi) -> None:
+        """The row's figures written as the screens write its KPI's (a ratio as entered,
+        a count whole) with the KPI's unit beside each input."""
+        self.catalogue_kpi = kpi
+        if kpi is None:
+            return
+        write = editable_ratio if kpi.measure == Kpi.Measure.PERCENT else editable
+        for form_field in self.fields.values():
+            if isinstance(form_field.widget, FigureInput):
+                form_field.widget.write = write
+                form_field.widget.unit = kpi.get_measure_display()
 
     def clean(self):
         cleaned = super().clean()
@@ -91,7 +104,7 @@ class KpiRowFormSet(RowFormSet):
     def _construct_form(self, i, **kwargs):
         form = super()._construct_form(i, **kwargs)
         kpi_id = form.instance.kpi_id if form.instance.pk else form.initial.get("kpi")
-        form.catalogue_kpi = self.kpis_by_id.get(kpi_id)
+        form.show_in_unit(self.kpis_by_id.get(kpi_id))
         return form
 
 
