@@ -19,8 +19,8 @@ from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import WebDriverWait
 
 from bankplan.organisation.models import User
-from bankplan.plans.models import Plan
-from bankplan.plans.sections.background import Competitor
+from bankplan.plans.sections import background
+from bankplan.plans.sections.background import Background, BranchType, CompetitorType
 
 from .chromium import CHROMEDRIVER
 from .pages import AXE, MISSING_TOOLS, section_url
@@ -48,11 +48,8 @@ axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violatio
   .catch(error => done([{id: "axe-error", impact: "critical", help: String(error), nodes: []}]));
 """
 
-# Every field a person can reach: hidden inputs and the rows' <template> do not count.
-FIELDS = """
-return [...document.querySelectorAll("input, select, textarea")].filter(
-  field => field.type !== "hidden" && field.checkVisibility({visibilityProperty: true}));
-"""
+# The roles of the fields a person fills in, as the browser's accessibility tree names them.
+FIELD_ROLES = {"textbox", "searchbox", "combobox", "listbox", "checkbox", "radio", "spinbutton"}
 
 
 def sign_in(browser, live_server, username):
@@ -78,19 +75,45 @@ def axe_violations(browser) -> list[dict]:
 
 
 def unnamed_fields(browser) -> list[str]:
-    """The reachable fields without an accessible name, as the browser computes it."""
-    return [
-        field.get_attribute("outerHTML")[:120]
-        for field in browser.execute_script(FIELDS)
-        if not field.accessible_name.strip()
+    """The fields without an accessible name, as the browser computes it for screen
+    readers: one look at its accessibility tree (hidden fields are not in it)."""
+    tree = browser.execute_cdp_cmd("Accessibility.getFullAXTree", {})["nodes"]
+    unnamed = [
+        node
+        for node in tree
+        if not node.get("ignored")
+        and node.get("role", {}).get("value") in FIELD_ROLES
+        and not node.get("name", {}).get("value", "").strip()
     ]
+    return [describe(browser, node["backendDOMNodeId"]) for node in unnamed]
+
+
+def describe(browser, node_id) -> str:
+    node = browser.execute_cdp_cmd("DOM.describeNode", {"backendNodeId": node_id})["node"]
+    attributes = node.get("attributes", [])
+    pairs = zip(attributes[::2], attributes[1::2], strict=True)
+    return f"<{node['localName']} " + " ".join(f'{name}="{value}"' for name, value in pairs) + ">"
+
+
+def test_the_checks_find_what_they_look_for(browser, live_server, db):
+    """An image without a text and a field without a label, added to the log-in page."""
+    browser.get(live_server.url + reverse("login"))
+    browser.execute_script(
+        "document.querySelector('main').insertAdjacentHTML('afterbegin',"
+        ' \'<img src="/favicon.ico"><input name="nameless">\')'
+    )
+    assert {(v["id"], v["impact"]) for v in axe_violations(browser)} >= {("image-alt", "critical")}
+    assert unnamed_fields(browser) == ['<input name="nameless">']
 
 
 def test_the_main_pages_are_accessible(browser, live_server, main_pages):
     browser.set_script_timeout(60)
     blocking, report = [], []
+    signed_in = object()  # nobody yet, not even "nobody"
     for page in main_pages:
-        sign_in(browser, live_server, page.username)
+        if page.username != signed_in:
+            sign_in(browser, live_server, page.username)
+            signed_in = page.username
         browser.get(live_server.url + page.path)
         violations = axe_violations(browser)
         impacts = Counter(v["impact"] for v in violations for _node in v["nodes"])
@@ -123,39 +146,51 @@ def tab_to(browser, selector, limit=300):
     raise AssertionError(f"Tab never reached {selector}")
 
 
-def test_a_whole_section_is_written_with_the_keyboard_alone(browser, live_server, main_pages):
-    plan = Plan.objects.get(branch__memberships__user__username="manager")
-    competitors = set(Competitor.objects.filter(background__plan=plan).values_list("pk", flat=True))
-    sign_in(browser, live_server, "manager")
+def type_into(browser, selector, text):
+    tab_to(browser, selector)
+    press(browser, text)
+
+
+def test_a_whole_section_is_written_with_the_keyboard_alone(browser, live_server, plan, author):
+    """Branch A's empty background section, completed with Tab, typing, the arrow keys,
+    Enter (a new row) and Space (save): no clicks."""
+    sign_in(browser, live_server, author.username)
     browser.get(live_server.url + section_url(plan, "background"))
 
-    tab_to(browser, "[name=location]")
-    chord(browser, Keys.CONTROL, "a")
-    press(browser, "城关镇解放路 8 号")
-    tab_to(browser, "[name=local_economy]")
-    chord(browser, Keys.CONTROL, Keys.END)
-    press(browser, "另：县城新区明年通地铁。")
-    # A new competitor: the "add a row" button puts the focus in the new row's first field.
+    type_into(browser, "[name=location]", "城关镇解放路 8 号")
+    tab_to(browser, "[name=branch_type]")
+    press(browser, Keys.ARROW_DOWN)  # the first type after the empty choice
+    type_into(browser, "[name=outlets]", "3")
+    type_into(browser, "[name=self_service_areas]", "2")
+    type_into(browser, "[name=headcount]", "28")
+    type_into(browser, "[name=local_economy]", "以茶叶加工和乡村旅游为主。")
+    last_year = {"deposits": ("52000", "49600"), "new_customers": ("1200", "1150")}
+    last_year["npl"] = ("1.5", "1.4")
+    for index, (target, actual) in enumerate(last_year.values()):
+        type_into(browser, f"[name=results-{index}-last_target]", target)
+        type_into(browser, f"[name=results-{index}-last_actual]", actual)
+    # "Add a row" puts the focus in the new row's first field.
     tab_to(browser, "[data-formset-add=competitors]")
     press(browser, Keys.ENTER)
-    press(browser, "县农商行新区网点")
-    tab_to(browser, "select[name$=-type]")
+    press(browser, "县农商行")
+    tab_to(browser, "[name=competitors-0-type]")
     press(browser, Keys.ARROW_DOWN)
-    tab_to(browser, "[name$=-share]")
-    press(browser, "12.5")
-    tab_to(browser, "[name$=-strengths]")
-    press(browser, "利率灵活")
+    type_into(browser, "[name=competitors-0-share]", "38")
+    type_into(browser, "[name=competitors-0-strengths]", "网点深入乡村")
     save = tab_to(browser, "button[name=then][value=stay]")
     press(browser, Keys.SPACE)
     WebDriverWait(browser, 10).until(staleness_of(save))  # the saved page comes back
 
-    plan.background.refresh_from_db()
-    assert plan.background.location == "城关镇解放路 8 号"
-    assert plan.background.local_economy.endswith("另：县城新区明年通地铁。")
-    added = Competitor.objects.filter(background__plan=plan).exclude(pk__in=competitors).get()
-    assert (added.name, added.share, added.strengths) == (
-        "县农商行新区网点",
-        Decimal("12.5"),
-        "利率灵活",
+    content = Background.objects.get(plan=plan)
+    assert (content.location, content.headcount) == ("城关镇解放路 8 号", 28)
+    assert content.branch_type == BranchType.values[0]
+    results = {r.kpi.code: (r.last_target, r.last_actual) for r in content.results.all()}
+    assert results == {code: tuple(map(Decimal, pair)) for code, pair in last_year.items()}
+    competitor = content.competitors.get()
+    assert (competitor.name, competitor.type, competitor.share, competitor.strengths) == (
+        "县农商行",
+        CompetitorType.values[0],
+        Decimal(38),
+        "网点深入乡村",
     )
-    assert added.type  # the first type in the list, chosen with the arrow key
+    assert background.gaps(content) == []  # the section is complete

@@ -41,7 +41,9 @@ def test_the_main_pages_are_valid_html(client, main_pages, tmp_path):
         capture_output=True,
         text=True,
     )
-    errors = json.loads(checked.stderr)["messages"]  # the checker reports on stderr
+    # The checker reports on stderr; exit status 1 means it found errors.
+    assert checked.returncode in (0, 1) and checked.stderr.startswith("{"), checked.stderr
+    errors = json.loads(checked.stderr)["messages"]
     # One line per page and kind of error: a table's rows repeat the same one.
     found = Counter(
         (pages[error["url"].rsplit("/", 1)[-1]].name, error["message"]) for error in errors
