@@ -2,6 +2,7 @@
 collapsed from then on unless the user left it open. Each user sets their own
 preference; it is kept per section, on the server, so it follows them to another PC."""
 
+from django.db import connection
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.views.decorators.http import require_POST
 
@@ -10,18 +11,25 @@ from .sections.registry import get_section
 
 
 def shown_open(user, key: str) -> bool:
-    """Whether ``user``'s panel of section ``key`` opens. One query; on the first visit
-    to the section a second records the visit (the panel is collapsed from the next)."""
-    stored = GuidancePreference.objects.filter(user=user, section=key).values_list(
-        "open", flat=True
+    """Whether ``user``'s panel of section ``key`` opens, and the visit recorded, in one
+    statement (a page view costs the same on the first visit as on later ones): the first
+    visit stores "no choice yet" and opens the panel; the next turns that into closed; a
+    choice the user made stays. (SQLite 3.35+ and PostgreSQL both speak this upsert.)"""
+    quote = connection.ops.quote_name
+    table = quote(GuidancePreference._meta.db_table)
+    user_id, section, is_open = (
+        quote(GuidancePreference._meta.get_field(name).column)
+        for name in ("user", "section", "open")
     )
-    for is_open in stored:
-        return is_open
-    # A concurrent first visit (another tab) may have recorded it already: no error.
-    GuidancePreference.objects.bulk_create(
-        [GuidancePreference(user=user, section=key, open=False)], ignore_conflicts=True
-    )
-    return True
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({user_id}, {section}, {is_open}) VALUES (%s, %s, NULL) "
+            f"ON CONFLICT ({user_id}, {section}) "
+            f"DO UPDATE SET {is_open} = COALESCE({table}.{is_open}, %s) RETURNING {is_open}",
+            [user.pk, key, False],
+        )
+        (stored,) = cursor.fetchone()
+    return stored is None or bool(stored)
 
 
 @require_POST

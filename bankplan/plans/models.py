@@ -285,14 +285,15 @@ class SectionNote(models.Model):
 
 class GuidancePreference(models.Model):
     """Whether a user keeps a section's guidance panel open. A row is made on the user's
-    first visit to the section (the panel is shown open then, collapsed from the next
-    visit) and changed each time they open or close it (``plans/guidance.py``)."""
+    first visit to the section with no choice yet (the panel opens), which the next visit
+    turns into closed; each time the user opens or closes the panel, the row says so
+    (``plans/guidance.py``)."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
     )
     section = models.CharField(_("section"), max_length=20, choices=section_choices)
-    open = models.BooleanField(_("open"), default=False)
+    open = models.BooleanField(_("open"), null=True, blank=True)  # None: no choice yet
 
     class Meta:
         verbose_name = _("guidance preference")
