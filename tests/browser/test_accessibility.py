@@ -88,6 +88,19 @@ def unnamed_fields(browser) -> list[str]:
     return [describe(browser, node["backendDOMNodeId"]) for node in unnamed]
 
 
+# Labels and descriptions pointing at nothing: a field described by a missing help text.
+DANGLING = """
+return [...document.querySelectorAll("[aria-describedby], [aria-labelledby], label[for]")]
+  .flatMap(element => ["aria-describedby", "aria-labelledby", "for"].flatMap(
+    name => (element.getAttribute(name) || "").split(/\\s+/).filter(Boolean)
+      .filter(id => !document.getElementById(id)).map(id => `${name}="${id}"`)));
+"""
+
+
+def dangling(browser) -> list[str]:
+    return browser.execute_script(DANGLING)
+
+
 def describe(browser, node_id) -> str:
     node = browser.execute_cdp_cmd("DOM.describeNode", {"backendNodeId": node_id})["node"]
     attributes = node.get("attributes", [])
@@ -96,14 +109,16 @@ def describe(browser, node_id) -> str:
 
 
 def test_the_checks_find_what_they_look_for(browser, live_server, db):
-    """An image without a text and a field without a label, added to the log-in page."""
+    """An image without a text and a field without a label, described by nothing, added
+    to the log-in page."""
     browser.get(live_server.url + reverse("login"))
     browser.execute_script(
         "document.querySelector('main').insertAdjacentHTML('afterbegin',"
-        ' \'<img src="/favicon.ico"><input name="nameless">\')'
+        ' \'<img src="/favicon.ico"><input name="nameless" aria-describedby="nowhere">\')'
     )
     assert {(v["id"], v["impact"]) for v in axe_violations(browser)} >= {("image-alt", "critical")}
-    assert unnamed_fields(browser) == ['<input name="nameless">']
+    assert unnamed_fields(browser) == ['<input name="nameless" aria-describedby="nowhere">']
+    assert dangling(browser) == ['aria-describedby="nowhere"']
 
 
 def test_the_main_pages_are_accessible(browser, live_server, main_pages):
@@ -124,6 +139,7 @@ def test_the_main_pages_are_accessible(browser, live_server, main_pages):
                 blocking.append(f"{page.name}: {violation['id']} ({violation['help']})")
                 blocking.extend(f"    {node}" for node in violation["nodes"][:10])
         blocking.extend(f"{page.name}: no accessible name: {f}" for f in unnamed_fields(browser))
+        blocking.extend(f"{page.name}: points at nothing: {r}" for r in dangling(browser))
     print("\n".join(["axe-core, by page and impact (nodes):", *report]))
     assert not blocking, "\n".join(blocking)
 

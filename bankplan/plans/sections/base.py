@@ -229,7 +229,8 @@ class RowForm(forms.ModelForm):
         label_blank_choices(self)
         keep_long_pastes(self)
         readable_figures(self)
-        for form_field in self.fields.values():
+        table = (self.prefix or "").rpartition("-")[0]  # "lines" of "lines-0"
+        for name, form_field in self.fields.items():
             if _wraps(form_field):
                 form_field.widget = LineInput()
             widget = form_field.widget
@@ -237,6 +238,8 @@ class RowForm(forms.ModelForm):
             # aria-* on a hidden input: a fixed table's KPI).
             if not widget.is_hidden:
                 widget.attrs.setdefault("aria-label", form_field.label)
+            if form_field.help_text:  # shown once, under the column's header
+                widget.attrs["aria-describedby"] = f"{table}-{name}-help"
             if isinstance(widget, forms.CheckboxInput):
                 css = "form-check-input"
             elif isinstance(widget, forms.Select):
