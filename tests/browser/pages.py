@@ -54,6 +54,7 @@ def build_pages() -> list[Page]:
         Page("log-in", None, reverse("login")),
         Page("plan list", "manager", reverse("plans:list")),
         Page("dashboard", "admin", reverse("headoffice:dashboard")),
+        Page("PDF packs", "admin", reverse("headoffice:packs")),
         *section_pages,
         Page("overview", "manager", reverse("plans:overview", args=[draft.pk])),
         Page("submit", "manager", reverse("reviews:submit", args=[draft.pk])),
