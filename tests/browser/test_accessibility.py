@@ -25,13 +25,10 @@ from bankplan.plans.sections.background import Background, BranchType, Competito
 from .chromium import CHROMEDRIVER
 from .pages import AXE, MISSING_TOOLS, section_url
 
-pytestmark = [
-    pytest.mark.skipif(
-        CHROMEDRIVER is None,
-        reason="needs chromium and chromium-driver, which `make setup` installs",
-    ),
-    pytest.mark.skipif(not AXE.exists(), reason=MISSING_TOOLS),
-]
+pytestmark = pytest.mark.skipif(
+    CHROMEDRIVER is None, reason="needs chromium and chromium-driver, which `make setup` installs"
+)
+needs_axe = pytest.mark.skipif(not AXE.exists(), reason=MISSING_TOOLS)
 
 # WCAG 2.0 to 2.2, levels A and AA, and axe's best practices (reported, and held to the
 # same bar: nothing serious or critical).
@@ -108,6 +105,7 @@ def describe(browser, node_id) -> str:
     return f"<{node['localName']} " + " ".join(f'{name}="{value}"' for name, value in pairs) + ">"
 
 
+@needs_axe
 def test_the_checks_find_what_they_look_for(browser, live_server, db):
     """An image without a text and a field without a label, described by nothing, added
     to the log-in page."""
@@ -121,6 +119,7 @@ def test_the_checks_find_what_they_look_for(browser, live_server, db):
     assert dangling(browser) == ['aria-describedby="nowhere"']
 
 
+@needs_axe
 def test_the_main_pages_are_accessible(browser, live_server, main_pages):
     browser.set_script_timeout(60)
     blocking, report = [], []
