@@ -154,7 +154,7 @@
       clearFlags();
       showSummary("");
       document.querySelectorAll(".section-state").forEach(function (state) { state.classList.remove("d-none"); });
-      say(text("saved").replace("%(time)s", data.saved_at));
+      say(text("saved").replace("__TIME__", data.saved_at));
     } else if (data.state === "invalid") {
       clearFlags();
       showSummary(data.summary);
