@@ -67,8 +67,11 @@ run: setup
 	trap 'kill $$worker $$packs 2>/dev/null; wait $$worker $$packs 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+# Two test processes side by side (pytest-xdist): the browser tests spend most of their time
+# waiting on the browser, so two halve the suite's time even on a two-core machine.
+TEST_PROCESSES ?= 2
 test: setup
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(TEST_PROCESSES)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
