@@ -10,19 +10,16 @@ from collections import Counter
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import WebDriverWait
 
-from bankplan.organisation.models import User
 from bankplan.plans.sections import background
 from bankplan.plans.sections.background import Background, BranchType, CompetitorType
 
-from .chromium import CHROMEDRIVER
+from .chromium import CHROMEDRIVER, sign_in
 from .pages import AXE, MISSING_TOOLS, section_url
 
 pytestmark = pytest.mark.skipif(
@@ -47,23 +44,6 @@ axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violatio
 
 # The roles of the fields a person fills in, as the browser's accessibility tree names them.
 FIELD_ROLES = {"textbox", "searchbox", "combobox", "listbox", "checkbox", "radio", "spinbutton"}
-
-
-def sign_in(browser, live_server, username):
-    """The browser takes the session of a test client signed in as ``username`` (or
-    none): quicker than the log-in form for each page."""
-    browser.delete_all_cookies()
-    if username is None:
-        return
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    browser.get(live_server.url + reverse("login"))  # a cookie is set on the site's own page
-    browser.add_cookie(
-        {
-            "name": settings.SESSION_COOKIE_NAME,
-            "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-        }
-    )
 
 
 def axe_violations(browser) -> list[dict]:

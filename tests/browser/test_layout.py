@@ -7,8 +7,6 @@ the demo's complete draft, with rows in every table, and a plan under review.
 """
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -17,7 +15,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from bankplan.organisation.models import User
 from bankplan.plans.models import GuidancePreference
 
-from .chromium import CHROMEDRIVER
+from .chromium import CHROMEDRIVER, sign_in
 from .pages import Page
 
 pytestmark = pytest.mark.skipif(
@@ -55,23 +53,6 @@ for (const box of document.querySelectorAll(".row-table-scroll")) {
 }
 return hidden;
 """
-
-
-def sign_in(browser, live_server, username):
-    """The browser takes the session of a test client signed in as ``username`` (or
-    none): quicker than the log-in form for each page."""
-    browser.delete_all_cookies()
-    if username is None:
-        return
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    browser.get(live_server.url + reverse("login"))  # a cookie is set on the site's own page
-    browser.add_cookie(
-        {
-            "name": settings.SESSION_COOKIE_NAME,
-            "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-        }
-    )
 
 
 def visit(browser, live_server, page: Page):
