@@ -5,12 +5,21 @@ from django.utils.http import content_disposition_header
 from bankplan.plans.access import get_plan_for
 
 from .rendering import RenderError, pdf_filename, render_plan_pdf
+from .slots import Busy, render_slot
+
+# A plan of ordinary size renders in a second or two.
+RETRY_AFTER_SECONDS = 5
 
 
 def plan_pdf(request, plan_id):
     plan = get_plan_for(request.user, plan_id)
     try:
-        pdf = render_plan_pdf(plan)
+        with render_slot(request.user):
+            pdf = render_plan_pdf(plan)
+    except Busy:
+        response = render(request, "documents/pdf_busy.html", {"plan": plan}, status=429)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     except RenderError:
         return render(request, "documents/pdf_failed.html", {"plan": plan}, status=503)
     response = HttpResponse(pdf, content_type="application/pdf")

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,3 +25,24 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self):
         return f"{self.host}:{self.pid}"
+
+
+class RenderSlot(models.Model):
+    """A live PDF render in progress, one row per user: a user's second download while
+    the first renders is turned away instead of taking a second render worker. A row, not
+    a cache key, because the web processes share the database and not their caches; held
+    outside any transaction (a SQLite write lock must not last a render), and taken over
+    once older than ``expires_at`` (a process killed mid-render never deletes its row)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, verbose_name=_("user")
+    )
+    token = models.UUIDField(_("holder"))
+    expires_at = models.DateTimeField(_("expires at"))
+
+    class Meta:
+        verbose_name = _("PDF render in progress")
+        verbose_name_plural = _("PDF renders in progress")
+
+    def __str__(self):
+        return str(self.user)
