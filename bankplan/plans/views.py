@@ -2,7 +2,7 @@
 ``access.get_plan_for``, writes through ``services``."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import urlencode
@@ -82,9 +82,12 @@ def _chosen_cycle(request, cycles: list[Cycle]) -> Cycle | None:
 @require_POST
 def start_plan(request, cycle_id):
     cycle = get_object_or_404(Cycle, pk=cycle_id)
+    branch_id = request.POST.get("branch", "")
+    # isdigit() alone takes "²", which int() and the database refuse.
+    if not (branch_id.isascii() and branch_id.isdigit()):
+        raise BadRequest
     branch = get_object_or_404(
-        Unit.objects.filter(pk__in=branches_managed_by(request.user)),
-        pk=request.POST.get("branch"),
+        Unit.objects.filter(pk__in=branches_managed_by(request.user)), pk=branch_id
     )
     plan = services.start_plan(cycle=cycle, branch=branch, by=request.user)
     messages.success(request, _("The plan is open. Start with the background."))

@@ -320,7 +320,8 @@ def queue(request):
         )
         .filter(version_number__isnull=False)
     )
-    if unit.isdigit() and len(unit) < 12:
+    # isdigit() alone takes "²", which int() refuses.
+    if unit.isascii() and unit.isdigit() and len(unit) < 12:
         plans = plans.filter(Q(branch__region=int(unit)) | Q(branch__parent=int(unit)))
     page = Paginator(plans.order_by("submitted_at", "pk"), 25).get_page(request.GET.get("page"))
     shown = list(page)

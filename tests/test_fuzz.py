@@ -1,0 +1,49 @@
+"""Malformed query parameters and form values answer 400 or the page, never a 500."""
+
+import datetime
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from bankplan.plans.models import Cycle, Plan
+
+
+@pytest.fixture
+def browser_client():
+    """Exceptions in views become the 500 page a browser would get, as in production."""
+    return Client(raise_request_exception=False)
+
+
+# "²" is a digit to str.isdigit() but not to int() nor the database.
+ODD_NUMBERS = ["²", "x", "99999999999999999999", "-1", ""]
+
+
+@pytest.mark.parametrize("value", ODD_NUMBERS)
+@pytest.mark.parametrize("who", ["author", "reviewer", "head_office"])
+def test_odd_filters_of_the_review_queue_and_plan_list(browser_client, plan, who, value, request):
+    browser_client.force_login(request.getfixturevalue(who))
+    for name in ("reviews:queue", "plans:list"):
+        for param in ("cycle", "unit", "page", "status", "after", "before"):
+            response = browser_client.get(reverse(name), {param: value})
+            assert response.status_code == 200, (name, param)
+
+
+@pytest.mark.parametrize("value", ODD_NUMBERS)
+def test_an_odd_branch_starts_no_plan(browser_client, cycle, author, value):
+    browser_client.force_login(author)
+    response = browser_client.post(reverse("plans:start", args=[cycle.pk]), {"branch": value})
+    assert response.status_code in {400, 404}
+    assert not Plan.objects.exists()
+
+
+def test_no_plan_is_started_in_a_cycle_that_has_not_opened(browser_client, cycle, bank, author):
+    Cycle.objects.filter(pk=cycle.pk).update(
+        opens_on=datetime.date.today() + datetime.timedelta(days=1)
+    )
+    browser_client.force_login(author)
+    response = browser_client.post(
+        reverse("plans:start", args=[cycle.pk]), {"branch": bank["a"].pk}
+    )
+    assert response.status_code == 403
+    assert not Plan.objects.exists()
