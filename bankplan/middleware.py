@@ -1,8 +1,15 @@
+import time
+
 from django.conf import settings
+from django.contrib.auth import logout
 from django.contrib.auth import middleware as auth_middleware
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 from django.http import JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+
+SIGNED_IN_AT = "signed_in_at"
 
 
 class ChineseFirstLocaleMiddleware(LocaleMiddleware):
@@ -29,3 +36,41 @@ class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
         if request.accepts("application/json") and not request.accepts("text/html"):
             return JsonResponse({"state": "signed_out"}, status=401)
         return super().handle_no_permission(request, view_func)
+
+
+@receiver(user_logged_in)
+def note_the_log_in_time(sender, request, user, **kwargs):
+    request.session[SIGNED_IN_AT] = time.time()
+
+
+class SessionLifetimeMiddleware:
+    """Ends a session SESSION_MAX_AGE seconds after its log-in, however active it was
+    (the inactivity limit is the session cookie's age). The request then goes on signed
+    out: a page gets the log-in page, an autosave the 401 that opens its dialog."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            # A session from before this middleware (or a log-in this process missed the
+            # signal of) starts counting now.
+            signed_in_at = request.session.setdefault(SIGNED_IN_AT, time.time())
+            if time.time() - signed_in_at > settings.SESSION_MAX_AGE:
+                logout(request)
+        return self.get_response(request)
+
+
+class PrivatePagesMiddleware:
+    """Pages, exports and PDFs for a signed-in user are kept by no cache, shared or the
+    browser's own, unless the view chose its caching itself. Static files never get
+    here: WhiteNoise answers them first."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.user.is_authenticated and not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "private, no-store"
+        return response

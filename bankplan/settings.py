@@ -7,6 +7,7 @@ default would let anyone forge sessions. Commands that need no key (migrations, 
 still run.
 """
 
+import datetime
 import os
 import tempfile
 from pathlib import Path
@@ -63,6 +64,8 @@ INSTALLED_APPS = [
     # Before django_tasks_db: our db_worker command (with its heartbeat) takes precedence.
     "bankplan.operations",
     "django_tasks_db",
+    # Log-in throttling; its admin lists the attempts and unlocks (organisation/throttling.py).
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -74,10 +77,14 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Log-in is required everywhere; the few public views opt out with @login_not_required.
+    "bankplan.middleware.SessionLifetimeMiddleware",
     "bankplan.middleware.LoginRequiredMiddleware",
+    "bankplan.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Last, so that it sees the lock-out that authenticate() flagged on the request.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # Everything the pages use is served by the app itself, so the browser may load nothing
@@ -153,6 +160,21 @@ LOGIN_URL = "login"
 # Head office and reviewers land on the dashboard, branch people on their plans.
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+AUTHENTICATION_BACKENDS = [
+    "bankplan.organisation.throttling.ThrottlingBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# After this many failures within the cool-off, log-ins (and password reset requests) are
+# refused until the cool-off has passed or head office unlocks in the admin.
+LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_COOLOFF_MINUTES = int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15"))
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+# Per username from one address, and per address whatever the usernames; never per
+# username alone, which would let anyone lock a manager out by guessing at their name.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "bankplan.organisation.throttling.locked_out"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -229,6 +251,32 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Production is HTTPS only (the cookies above already require it): plain HTTP is
+# redirected, and browsers are told to use HTTPS for a year. The health probe of a load
+# balancer may stay on plain HTTP.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+# Behind a proxy that ends TLS: the header it sets on HTTPS requests, e.g. X-Forwarded-Proto.
+if os.environ.get("SECURE_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + os.environ["SECURE_PROXY_SSL_HEADER"].upper().replace("-", "_"),
+        "https",
+    )
+SILENCED_SYSTEM_CHECKS = [
+    # An intranet host is never submitted to the browsers' HSTS preload list.
+    "security.W021",
+    # Mail on the console without SMTP_HOST is a documented choice (README.md), not an
+    # error that should stop `check --deploy`.
+    *([] if os.environ.get("SMTP_HOST") else ["mail.E001"]),
+]
+
+# A session ends after this much inactivity, and in any case this long after the log-in
+# (SessionLifetimeMiddleware), whatever the activity.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_MINUTES", "30")) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_MAX_AGE = int(os.environ.get("SESSION_MAX_HOURS", "12")) * 3600
 
 LOGGING = {
     "version": 1,

@@ -8,6 +8,7 @@ from django.views.i18n import set_language
 
 from bankplan.headoffice.views import home
 from bankplan.operations.views import healthz
+from bankplan.organisation.throttling import PasswordResetView
 from bankplan.organisation.views import sign_in_again
 
 
@@ -28,6 +29,12 @@ urlpatterns = [
     path("", include("bankplan.reviews.urls")),
     path("dashboard/", include("bankplan.headoffice.urls")),
     path("accounts/sign-in-again/", sign_in_again, name="sign_in_again"),
+    # Before Django's own: reset requests are throttled like log-ins.
+    path(
+        "accounts/password_reset/",
+        login_not_required(PasswordResetView.as_view()),
+        name="password_reset",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     # The language can be switched on the log-in page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
