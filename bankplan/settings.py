@@ -175,6 +175,10 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=LOGIN_COOLOFF_MINUTES)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "bankplan.organisation.throttling.locked_out"
+AXES_CLIENT_IP_CALLABLE = "bankplan.organisation.throttling.client_address"
+# How many proxies stand between the users and the app (each adding to X-Forwarded-For):
+# without it, behind a proxy every user would share the proxy's address.
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -244,10 +248,11 @@ WORKER_HEARTBEAT_SECONDS = 30
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# A section page posts all its tables at once: up to four tables of 100 rows, each row ten
-# fields or so (more while rows are being replaced). Django's default of 1,000 fields
-# refused a full page with "400 Bad Request", losing what the author had typed.
-DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# A section page posts all its tables at once. At the row limits the largest is the SWOT
+# (100 items, 100 strategies each combining up to all 100 items): 11,109 values; the
+# staffing page 2,817, the others 1,300 to 2,000. Django's default of 1,000 refused full
+# pages, losing what the author had typed. tests/plans/test_limits.py keeps this in step.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 15_000
 
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -2,6 +2,7 @@
 validation, same revision rule), answered in JSON so the page stays as the user left it."""
 
 from django.http import JsonResponse
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -61,3 +62,16 @@ def stale(content) -> JsonResponse:
 
 def refused(message: str) -> JsonResponse:
     return JsonResponse({"state": "refused", "message": message}, status=403)
+
+
+def bad_request(request, exception=None):
+    """Django's handler400: a request refused before any view could read it (too many
+    fields, too much data). Never reads request.POST, whose parsing is what failed. An
+    autosave gets the JSON its page shows (and stops saving); a page, the message page."""
+    if is_autosave(request):
+        message = _(
+            "This page sent more than the server accepts at once, so nothing was saved. "
+            "Keep this page open, copy what you typed, and save in smaller steps."
+        )
+        return JsonResponse({"state": "refused", "message": message}, status=400)
+    return render(request, "400.html", status=400)

@@ -20,6 +20,12 @@ class StaleSection(Exception):
         self.content = content
 
 
+class TooManyRows(PermissionDenied):
+    """A table would hold more rows than its limit once saved. The form refuses this
+    first; this is the check under the section's lock, for what the form could not see.
+    A refusal (like a plan no longer editable) so the page shows its message."""
+
+
 @transaction.atomic
 def start_plan(*, cycle: Cycle, branch: Unit, by) -> Plan:
     """Open the branch's plan for the cycle, with every section empty. Idempotent: a
@@ -66,7 +72,21 @@ def save_section(*, plan: Plan, section, form, formsets, expected_revision: int,
         for formset in formsets:
             formset.instance = instance
             _save_rows(formset, removed)
+            _check_row_limit(formset)
         locked.save(update_fields=["updated_at"])
+
+
+def _check_row_limit(formset) -> None:
+    """Count, after writing, a table this save added rows to (one query; a save that only
+    edits or removes rows cannot exceed the limit); over it, the whole save is undone."""
+    adds = formset._vanished_ids() or any(
+        form.has_changed() and not formset._should_delete_form(form) for form in formset.extra_forms
+    )
+    if not adds:
+        return
+    stored = formset.model._default_manager.filter(**{formset.fk.name: formset.instance})
+    if stored.count() > formset.max_num:
+        raise TooManyRows(formset.error_messages["too_many_forms"] % {"num": formset.max_num})
 
 
 def _save_rows(formset, removed: dict[type, set]) -> None:

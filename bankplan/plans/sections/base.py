@@ -357,6 +357,36 @@ class RowFormSet(forms.BaseInlineFormSet):
                     self._vanished = frozenset(unknown - found)
         return self._vanished
 
+    def clean(self):
+        super().clean()
+        # Django counts the rows in the POST only: posting a full table of new rows again
+        # and again would grow it without end. The limit holds for what is stored.
+        if self.rows_after_save() > self.max_num and not self._refused_for_length():
+            raise forms.ValidationError(
+                self.error_messages["too_many_forms"] % {"num": self.max_num},
+                code="too_many_forms",
+            )
+
+    def rows_after_save(self) -> int:
+        """The rows this table holds once the save applies: every stored row (some added
+        by a colleague since the page was loaded, so not in the POST), less those
+        removed, plus those added. Counted on the rows loaded once (no query)."""
+        removing = [form for form in self.forms if self._should_delete_form(form)]
+        removed = {str(form.instance.pk) for form in removing if form.instance.pk is not None}
+        skipped, initial = set(map(id, removing)), set(map(id, self.initial_forms))
+        added = [
+            form
+            for form in self.forms
+            if id(form) not in skipped
+            and form.instance.pk is None
+            and (id(form) in initial or form.has_changed())
+        ]
+        return len(self._rows_by_key().keys() - removed) + len(added)
+
+    def _refused_for_length(self) -> bool:
+        """Django already refused the POST's own rows: the message is there once."""
+        return any(e.code == "too_many_forms" for e in self._non_form_errors.as_data())
+
     def unique_columns(self) -> list[tuple[str, ...]]:
         """Columns whose values may appear only once in this table (a role has one row):
         the model's unique constraints, all scoped to the table's parent."""
