@@ -175,6 +175,10 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=LOGIN_COOLOFF_MINUTES)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "bankplan.organisation.throttling.locked_out"
+AXES_CLIENT_IP_CALLABLE = "bankplan.organisation.throttling.client_address"
+# How many proxies stand between the users and the app (each adding to X-Forwarded-For):
+# without it, behind a proxy every user would share the proxy's address.
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -121,3 +121,25 @@ def test_password_reset_requests_are_limited_per_address(client, author_with_mai
     # Another address asking for the same mailbox is not affected.
     assert ask_for_reset(client, "author@bank.local", OFFICE).status_code == 302
     assert len(mail.outbox) == 1
+
+
+def test_behind_a_proxy_the_client_address_is_the_one_the_proxy_saw(client, author, settings):
+    settings.PROXY_COUNT = 1
+    for i in range(5):
+        # What the client claims (left) is ignored; the proxy appended the real address.
+        client.post(
+            reverse("login"),
+            {"username": "author", "password": f"guess{i}"},
+            REMOTE_ADDR="10.9.9.9",
+            HTTP_X_FORWARDED_FOR=f"1.2.3.{i}, {ATTACKER}",
+        )
+    # The proxy itself (a request that came without the header) is not the one locked out.
+    assert signed_in(log_in(client, "author", "pw", address="10.9.9.9"))
+    client.logout()
+    locked = client.post(
+        reverse("login"),
+        {"username": "author", "password": "pw"},
+        REMOTE_ADDR="10.9.9.9",
+        HTTP_X_FORWARDED_FOR=ATTACKER,
+    )
+    assert locked.status_code == 429

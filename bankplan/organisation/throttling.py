@@ -7,7 +7,6 @@ cache, per address and per e-mail address, with the same limit and cool-off.
 """
 
 from axes.backends import AxesStandaloneBackend
-from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.core.cache import cache
@@ -26,6 +25,18 @@ class ThrottlingBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def client_address(request) -> str:
+    """Where the request came from (AXES_CLIENT_IP_CALLABLE). Behind PROXY_COUNT proxies
+    the connection is the nearest proxy's; each appends the address it was reached from
+    to X-Forwarded-For, so the client's is that many entries from the end. Entries
+    further left are the client's own say and are not trusted."""
+    header = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    forwarded = [address.strip() for address in header.split(",") if address.strip()]
+    if settings.PROXY_COUNT and len(forwarded) >= settings.PROXY_COUNT:
+        return forwarded[-settings.PROXY_COUNT]
+    return request.META.get("REMOTE_ADDR", "")
 
 
 def cool_off_message() -> str:
@@ -74,7 +85,7 @@ class PasswordResetView(auth_views.PasswordResetView):
 
     def form_valid(self, form):
         email = form.cleaned_data["email"].strip().lower()
-        address = get_client_ip_address(self.request) or "unknown"
+        address = client_address(self.request)
         if over_limit(f"password-reset:ip:{address}", f"password-reset:email:{email}"):
             # On the field: the admin's reset page shows no form-wide errors.
             form.add_error(
