@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bankplan.plans.models import Plan, Status
+from bankplan.plans.sections.base import LONG_TEXT
 from bankplan.plans.sections.registry import SECTIONS
 
 
@@ -141,7 +142,8 @@ class AuditEntry(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
-    reason = models.TextField(_("reason"), blank=True)
+    # Shown with the plan and mailed: as long as a section's narrative, no longer.
+    reason = models.TextField(_("reason"), max_length=LONG_TEXT, blank=True)
 
     class Meta:
         verbose_name = _("history entry")
@@ -229,7 +231,7 @@ class Comment(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    body = models.TextField(_("comment"))
+    body = models.TextField(_("comment"), max_length=LONG_TEXT)  # shown on every page
     created_at = models.DateTimeField(_("written at"), default=timezone.now)
 
     class Meta:
