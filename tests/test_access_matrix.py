@@ -1,0 +1,345 @@
+"""Every URL of the URLconf for every role, on an object of the user's own and a foreign
+one, in every plan state: the status each GET and POST answers. A URL added without an
+entry in the tables below fails ``test_every_url_has_an_entry``.
+
+One bank per plan state: the demo's complete plan of branch R01-01 (the own object) taken
+through submit, return, submit and on to the state, so that every state has two versions
+with their PDFs; branch R01-02's plan (the foreign object, managed by manager2) put in the
+same state with copies of those versions. Head-office pages: region R01 and a pack of its
+reviewer are the own objects, region R02 and a pack of its reviewer the foreign ones.
+The pages outside plans do not depend on a plan's state and are checked in one state.
+"""
+
+import re
+from dataclasses import dataclass
+
+import pytest
+from django.core.files.base import ContentFile
+from django.test import Client
+from django.urls import URLResolver, get_resolver, reverse
+
+from bankplan.documents import views as document_views
+from bankplan.headoffice.models import Pack
+from bankplan.organisation.models import Unit
+from bankplan.plans.models import Plan, Status
+from bankplan.reviews import services, tasks
+from bankplan.reviews.models import Thread, VersionPdf
+
+STAND_IN_PDF = b"%PDF-1.7 stand-in"
+# The demo bank's people (manager2 manages another branch of region R01; reviewer2
+# reviews region R02).
+USERNAMES = {
+    "anonymous": None,
+    "staff": "staff",
+    "manager": "manager",
+    "other_manager": "manager2",
+    "reviewer": "reviewer",
+    "other_reviewer": "reviewer2",
+    "head_office": "admin",
+}
+STATES = [Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.APPROVED]
+# What each role is to each object: a stranger neither belongs to the branch nor
+# oversees it.
+RELATION = {
+    "own": {
+        "staff": "staff",
+        "manager": "manager",
+        "other_manager": "stranger",
+        "reviewer": "reviewer",
+        "other_reviewer": "stranger",
+        "head_office": "head_office",
+    },
+    "foreign": {
+        "staff": "stranger",
+        "manager": "stranger",
+        "other_manager": "manager",
+        "reviewer": "reviewer",
+        "other_reviewer": "stranger",
+        "head_office": "head_office",
+    },
+}
+# For head-office pages of a unit or a pack: who oversees the object.
+OVERSEERS = {"own": {"reviewer", "head_office"}, "foreign": {"other_reviewer", "head_office"}}
+BRANCH_PEOPLE = {"staff", "manager"}
+REVIEWERS = {"reviewer", "head_office"}
+EVERYONE = {"staff", "manager", "reviewer", "head_office"}
+REVIEWER_ROLES = {"reviewer", "other_reviewer"}
+BEING_WRITTEN = {Status.DRAFT, Status.RETURNED}
+
+
+@dataclass(frozen=True)
+class PlanPage:
+    """A page of one plan: the relations that may use it, in which states, and what GET
+    and POST answer them. Others who may read the plan get 403; strangers 404; a method
+    the view does not take is 405 for everyone signed in, before any lookup."""
+
+    who: frozenset
+    states: frozenset = frozenset(STATES)
+    get: int = 200
+    post: int = 200
+
+    def expected(self, relation, state):
+        if relation is None:
+            return 302, 302
+        refused = 404 if relation == "stranger" else 403
+        if relation in self.who and state in self.states:
+            return self.get, self.post
+        return (405 if self.get == 405 else refused), refused
+
+
+def plan_page(who, states=frozenset(STATES), get=200, post=200):
+    return PlanPage(frozenset(who), frozenset(states), get, post)
+
+
+# An empty POST to a read-only page renders the page again; to a transition, the form
+# with its errors (nothing changes); to a comment, a message and the way back.
+PLAN_PAGES = {
+    "plans:overview": plan_page(EVERYONE),
+    "plans:section": plan_page(BRANCH_PEOPLE, BEING_WRITTEN),
+    "documents:plan_pdf": plan_page(EVERYONE),
+    "reviews:submit": plan_page({"manager"}, BEING_WRITTEN),
+    "reviews:return": plan_page(REVIEWERS, {Status.SUBMITTED}),
+    "reviews:approve": plan_page(REVIEWERS, {Status.SUBMITTED}),
+    "reviews:reopen": plan_page({"head_office"}, {Status.APPROVED}),
+    "reviews:version": plan_page(EVERYONE),
+    "reviews:version_pdfs": plan_page(EVERYONE),
+    "reviews:version_pdf": plan_page(EVERYONE),
+    "reviews:compare": plan_page(EVERYONE),
+    "reviews:comment": plan_page(
+        EVERYONE, {Status.DRAFT, Status.SUBMITTED, Status.RETURNED}, get=405, post=302
+    ),
+    "reviews:resolve": plan_page(REVIEWERS, {Status.SUBMITTED, Status.RETURNED}, 405, 302),
+}
+
+
+def same_for(roles, get, post, others=(302, 302)):
+    """Every role in ``roles`` gets (get, post); the rest (anonymous too) ``others``."""
+    return {role: (get, post) if role in roles else others for role in USERNAMES}
+
+
+def signed_in(get, post):
+    return same_for(set(USERNAMES) - {"anonymous"}, get, post)
+
+
+def overseers(get, post, *, head_office_only=False):
+    """Head-office pages: a branch's people are not to know of them (404); reviewers
+    get 403 on head office's own pages. A method the view does not take is 405 for
+    everyone, before any check."""
+    table = same_for({"reviewer", "other_reviewer", "head_office"}, get, post)
+    for refused, roles in ((404, BRANCH_PEOPLE | {"other_manager"}), (403, REVIEWER_ROLES)):
+        if refused == 403 and not head_office_only:
+            continue
+        answer = (405 if get == 405 else refused, 405 if post == 405 else refused)
+        table.update(dict.fromkeys(roles, answer))
+    return table
+
+
+def of_unit(get, post, refused_get=404):
+    """A page of a unit or pack: its overseers get (get, post), everyone else 404 (405
+    for a GET to a POST-only view, which answers before looking up the unit)."""
+
+    def expected(role, obj):
+        if role == "anonymous":
+            return 302, 302
+        return (get, post) if role in OVERSEERS[obj] else (refused_get, 404)
+
+    return expected
+
+
+PUBLIC = same_for(set(USERNAMES), 200, 200)
+OTHER_PAGES = {
+    "home": same_for(set(USERNAMES), 302, 302),
+    "plans:list": signed_in(200, 200),
+    "plans:start": signed_in(405, 400),  # an empty POST names no branch
+    "plans:guidance": signed_in(405, 400),  # an empty POST says neither open nor closed
+    "reviews:queue": signed_in(200, 200),
+    "headoffice:dashboard": overseers(302, 302),
+    "headoffice:unit": of_unit(200, 200),
+    "headoffice:branches": of_unit(200, 200),
+    "headoffice:export_table": of_unit(200, 200),
+    "headoffice:allocations": of_unit(200, 302),
+    "headoffice:allocations_template": of_unit(200, 200),
+    "headoffice:allocations_upload": of_unit(405, 200, refused_get=405),
+    "headoffice:remind_late": {
+        "dashboard/<int:cycle_id>/remind/": overseers(405, 302),
+        "dashboard/<int:cycle_id>/units/<int:unit_id>/remind/": of_unit(405, 302, 405),
+    },
+    "headoffice:extensions": overseers(200, 200, head_office_only=True),
+    "headoffice:close_cycle": overseers(200, 200, head_office_only=True),
+    "headoffice:branch_targets": overseers(200, 405),
+    "headoffice:branch_targets_csv": overseers(200, 405),
+    "headoffice:packs": overseers(200, 200),
+    "headoffice:pack_request": overseers(405, 302),
+    "headoffice:pack": of_unit(200, 200),
+    "headoffice:pack_progress": of_unit(200, 200),
+    "headoffice:pack_download": of_unit(200, 200),
+    "sign_in_again": same_for(set(USERNAMES), 405, 400),  # JSON posts only
+    "login": PUBLIC,
+    "logout": signed_in(405, 302),
+    "password_change": signed_in(200, 200),
+    "password_change_done": signed_in(200, 405),
+    "password_reset": PUBLIC,
+    "password_reset_done": same_for(set(USERNAMES), 200, 405),
+    "password_reset_confirm": PUBLIC,  # a link that does not hold: the page says so
+    "password_reset_complete": same_for(set(USERNAMES), 200, 405),
+    "set_language": same_for(set(USERNAMES), 302, 302),
+    # The admin keeps its own permissions (tests/plans/test_admin.py): head office is staff.
+    "admin:": same_for({"head_office"}, 200, 200),
+    "favicon.ico": same_for(set(USERNAMES), 301, 301),
+    # No task worker runs beside the tests, so the health check reports it missing.
+    "healthz": same_for(set(USERNAMES), 503, 503),
+}
+
+
+def full_routes():
+    """Routes from the root: the included ones' prefixes joined on."""
+
+    def walk(patterns, prefix, namespace):
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                if inner == "admin:":
+                    yield "admin:", route
+                else:
+                    yield from walk(pattern.url_patterns, route, inner)
+            else:
+                name = f"{namespace}{pattern.name}" if pattern.name else route
+                yield name, route
+
+    return sorted(set(walk(get_resolver().url_patterns, "", "")))
+
+
+def test_every_url_has_an_entry():
+    names = {name for name, _ in full_routes()}
+    assert names == set(PLAN_PAGES) | set(OTHER_PAGES)
+
+
+def _take_to(state, plan, demo):
+    """Submit, return, submit (two versions), then on to ``state``."""
+    pk, reviewer = plan.pk, demo["reviewer"]
+    services.submit_plan(plan_id=pk, by=demo["manager"])
+    services.return_plan(plan_id=pk, by=reviewer, reason="请细化")
+    services.submit_plan(plan_id=pk, by=demo["manager"])
+    if state == Status.RETURNED:
+        services.return_plan(plan_id=pk, by=reviewer, reason="再细化")
+    if state in (Status.APPROVED, Status.DRAFT):
+        services.approve_plan(plan_id=pk, by=reviewer)
+    if state == Status.DRAFT:
+        services.reopen_plan(plan_id=pk, by=demo["admin"], reason="调整")
+
+
+def _copy_versions(source, target):
+    for version in source.versions.all():
+        pdfs = list(version.pdfs.all())
+        version.pk = None
+        version.plan = target
+        version.save()
+        for pdf in pdfs:
+            pdf.pk = None
+            pdf.version = version
+            pdf.save()
+
+
+@pytest.fixture
+def world(demo, monkeypatch, django_capture_on_commit_callbacks, request):
+    # Stand-in PDFs: this test is about who gets them, tests/documents about their making.
+    monkeypatch.setattr(tasks, "render_version_pdf", lambda version, **kw: STAND_IN_PDF)
+    monkeypatch.setattr(document_views, "render_plan_pdf", lambda plan: STAND_IN_PDF)
+    state = request.param
+    own = demo["plan"]
+    foreign = Plan.objects.get(branch__code="R01-02")
+    with django_capture_on_commit_callbacks(execute=True):
+        _take_to(state, own, demo)
+    Plan.objects.filter(pk=foreign.pk).update(status=state)
+    _copy_versions(own, foreign)
+    plans = {"own": own, "foreign": foreign}
+    units = {"own": Unit.objects.get(code="R01"), "foreign": Unit.objects.get(code="R02")}
+    packs = {}
+    for obj, reviewer in (("own", demo["reviewer"]), ("foreign", demo["reviewer2"])):
+        packs[obj] = Pack.objects.create(
+            cycle=own.cycle, unit=units[obj], format=Pack.Format.ZIP, requested_by=reviewer
+        )
+        packs[obj].state = Pack.State.READY
+        packs[obj].file.save("pack.zip", ContentFile(b"PK"))
+    threads = {
+        obj: Thread.objects.create(
+            plan=plan, version=plan.versions.last(), section="swot", created_by=demo["reviewer"]
+        )
+        for obj, plan in plans.items()
+    }
+    return {"plans": plans, "units": units, "packs": packs, "threads": threads, "demo": demo}
+
+
+def url_of(name, route, world, obj):
+    if name == "admin:":
+        return reverse("admin:index")
+    if name == route:  # unnamed
+        return "/" + route
+    plan = world["plans"][obj]
+    values = {
+        "plan_id": plan.pk,
+        "number": plan.versions.order_by("-number").first().number,
+        "kind": VersionPdf.Kind.SUBMITTED,
+        "thread_id": world["threads"][obj].pk,
+        "key": "swot",
+        "cycle_id": plan.cycle_id,
+        "unit_id": world["units"][obj].pk,
+        "table": "kpis",
+        "fmt": "csv",
+        "pack_id": world["packs"][obj].pk,
+        "uidb64": "MQ",
+        "token": "set-password",
+    }
+    kwargs = {key: values[key] for key in re.findall(r"<(?:\w+:)?(\w+)>", route)}
+    return reverse(name, kwargs=kwargs)
+
+
+def clients(demo):
+    made = {}
+    for role, username in USERNAMES.items():
+        made[role] = Client(raise_request_exception=False)
+        if username:
+            made[role].force_login(demo[username])
+    return made
+
+
+def answers(client, url):
+    return client.get(url).status_code, client.post(url, {}).status_code
+
+
+@pytest.mark.parametrize("world", STATES, indirect=True)
+def test_plan_pages(world, request):
+    state = request.node.callspec.params["world"]
+    by_role = clients(world["demo"])
+    wrong = []
+    for name, route in full_routes():
+        if name not in PLAN_PAGES:
+            continue
+        for obj, relations in RELATION.items():
+            url = url_of(name, route, world, obj)
+            for role, client in by_role.items():
+                expected = PLAN_PAGES[name].expected(relations.get(role), state)
+                if (got := answers(client, url)) != expected:
+                    wrong.append((name, obj, role, got, expected))
+    assert not wrong, "\n".join(map(str, wrong))
+
+
+@pytest.mark.parametrize("world", [Status.SUBMITTED], indirect=True)
+def test_other_pages(world):
+    by_role = clients(world["demo"])
+    wrong = []
+    for name, route in full_routes():
+        if name in PLAN_PAGES:
+            continue
+        table = OTHER_PAGES[name]
+        table = table.get(route, table) if isinstance(table, dict) else table
+        for obj in ("own", "foreign") if re.search(r":(unit|pack)_id>", route) else ("own",):
+            url = url_of(name, route, world, obj)
+            for role, client in by_role.items():
+                expected = table(role, obj) if callable(table) else table[role]
+                if name == "logout":  # signs the client out: a fresh one for it
+                    client = clients(world["demo"])[role]
+                if (got := answers(client, url)) != expected:
+                    wrong.append((name, obj, role, got, expected))
+    assert not wrong, "\n".join(map(str, wrong))
