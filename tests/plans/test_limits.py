@@ -5,10 +5,12 @@ fits under the request's field cap, and a request refused anyway gets a message 
 for an autosave, JSON its page shows."""
 
 import json
+from decimal import Decimal
 
 import pytest
 from django import forms
 from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import translation
 
@@ -19,6 +21,7 @@ from bankplan.plans.sections.incentives import Reward
 from bankplan.plans.sections.registry import SECTIONS, get_section
 from bankplan.plans.services import TooManyRows, save_section
 from tests.htmlform import add_row, form_data, page_forms
+from tests.migrating import migrate
 
 LIMIT_MESSAGE = f"A table holds at most {MAX_ROWS} rows"
 
@@ -156,3 +159,63 @@ def test_a_refused_autosave_gets_json_its_page_shows(manager, plan, settings):
     answer = json.loads(response.content)
     assert answer["state"] == "refused"
     assert "nothing was saved" in answer["message"]
+
+
+# Balances and targets: never negative, in the form and in the database.
+LINE = {"name": "惠农e贷", "category": "loan", "target_unit": "万元"}
+AMOUNTS = [
+    ("target_market", "key_accounts", {"name": "县人民医院"}, "current_balance"),
+    ("products", "lines", LINE, "yearly_target"),
+    ("staffing", "portfolios", {"client_manager": "李娜", "role": "retail_cm"}, "balance"),
+]
+
+
+def one_row(section_key, table_name, values):
+    section = get_section(section_key)
+    data = {f"{table_name}-TOTAL_FORMS": "1", f"{table_name}-INITIAL_FORMS": "0"}
+    data |= {f"{table_name}-0-{name}": value for name, value in values.items()}
+    return section, data
+
+
+@translation.override("en")
+@pytest.mark.parametrize(("section_key", "table_name", "values", "amount"), AMOUNTS)
+def test_a_negative_balance_or_target_is_refused_next_to_it(
+    plan, section_key, table_name, values, amount
+):
+    section, data = one_row(section_key, table_name, values | {amount: "-1"})
+    table = next(t for t in section.tables if t.name == table_name)
+    formset = table.formset(data, instance=section.content_of(plan), prefix=table_name)
+    assert not formset.is_valid()
+    assert formset.forms[0].errors[amount] == ["Enter a figure of zero or more."]
+    data[f"{table_name}-0-{amount}"] = "0"
+    formset = table.formset(data, instance=section.content_of(plan), prefix=table_name)
+    assert formset.is_valid(), formset.errors
+
+
+@pytest.mark.parametrize(("section_key", "table_name", "values", "amount"), AMOUNTS)
+def test_the_database_refuses_a_negative_balance_or_target(
+    plan, section_key, table_name, values, amount
+):
+    section = get_section(section_key)
+    table = next(t for t in section.tables if t.name == table_name)
+    parent = {table.formset.fk.name: section.content_of(plan)}
+    with pytest.raises(IntegrityError), transaction.atomic():
+        table.row_model.objects.create(**parent, **values, **{amount: Decimal("-0.01")})
+    table.row_model.objects.create(**parent, **values, **{amount: None})  # not yet known
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("back_to_latest")
+def test_the_migration_names_a_stored_negative_amount_and_changes_none(plan):
+    old = migrate([("plans", "0007_guidance_preference")])
+    KeyAccount = old.get_model("plans", "KeyAccount")
+    account = KeyAccount.objects.create(
+        target_market_id=plan.targetmarket.pk, name="县人民医院", current_balance=Decimal("-5")
+    )
+    with pytest.raises(Exception, match=rf"keyaccount {account.pk} \(plan {plan.pk}\)"):
+        migrate([("plans", "0008_amounts_not_negative")])
+    assert KeyAccount.objects.get().current_balance == Decimal("-5")  # nothing rewritten
+    KeyAccount.objects.update(current_balance=Decimal("5"))
+    new = migrate([("plans", "0008_amounts_not_negative")])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        new.get_model("plans", "KeyAccount").objects.update(current_balance=Decimal("-1"))

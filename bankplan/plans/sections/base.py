@@ -90,6 +90,21 @@ def amount_field(verbose_name, **kwargs):
     return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, **kwargs)
 
 
+NOT_NEGATIVE = _("Enter a figure of zero or more.")
+
+
+def balance_field(verbose_name, **kwargs):
+    """An amount that is never below zero (a balance held, a target to reach); only a
+    change over time (a KPI's growth) can be negative. The table backs it with
+    ``not_negative``."""
+    return amount_field(verbose_name, validators=[MinValueValidator(0, NOT_NEGATIVE)], **kwargs)
+
+
+def not_negative(field_name: str, name: str) -> models.CheckConstraint:
+    """The database's refusal of a negative ``balance_field`` (an empty one passes)."""
+    return models.CheckConstraint(condition=models.Q((f"{field_name}__gte", 0)), name=name)
+
+
 def share_field(verbose_name, **kwargs):
     """A percentage between 0 and 100 with one decimal."""
     return models.DecimalField(

@@ -21,7 +21,9 @@ from .base import (
     SectionForm,
     Table,
     amount_field,
+    balance_field,
     long_text,
+    not_negative,
     row_formset,
     row_text,
 )
@@ -106,7 +108,7 @@ class ProductLine(models.Model):
         blank=True,
         related_name="product_lines",
     )
-    yearly_target = amount_field(_("yearly target"), null=True, blank=True)
+    yearly_target = balance_field(_("yearly target"), null=True, blank=True)
     target_unit = models.CharField(
         _("unit"),
         max_length=20,
@@ -130,6 +132,7 @@ class ProductLine(models.Model):
                 condition=models.Q(promotion__in=["", *Promotion.values]),
                 name="product_promotion_valid",
             ),
+            not_negative("yearly_target", "product_target_not_negative"),
         ]
 
     def __str__(self):

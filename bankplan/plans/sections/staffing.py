@@ -14,9 +14,10 @@ from .base import (
     SectionContent,
     SectionForm,
     Table,
-    amount_field,
+    balance_field,
     long_text,
     month_field,
+    not_negative,
     row_formset,
     row_text,
 )
@@ -75,7 +76,7 @@ class Portfolio(models.Model):
     client_manager = models.CharField(_("client manager"), max_length=50)
     role = models.CharField(_("role"), max_length=20, choices=StaffRole.choices)
     customers = models.PositiveIntegerField(_("customers managed"), null=True, blank=True)
-    balance = amount_field(_("balance managed (10k yuan)"), null=True, blank=True)
+    balance = balance_field(_("balance managed (10k yuan)"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("client-manager portfolio")
@@ -85,6 +86,7 @@ class Portfolio(models.Model):
             models.CheckConstraint(
                 condition=models.Q(role__in=StaffRole.values), name="portfolio_role_valid"
             ),
+            not_negative("balance", "portfolio_balance_not_negative"),
         ]
 
     def __str__(self):

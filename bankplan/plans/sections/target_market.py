@@ -12,8 +12,9 @@ from .base import (
     SectionContent,
     SectionForm,
     Table,
-    amount_field,
+    balance_field,
     long_text,
+    not_negative,
     row_formset,
     row_text,
     share_field,
@@ -94,7 +95,7 @@ class KeyAccount(models.Model):
     segment_type = models.CharField(
         _("segment"), max_length=20, choices=SegmentType.choices, blank=True
     )
-    current_balance = amount_field(_("current balance (10k yuan)"), null=True, blank=True)
+    current_balance = balance_field(_("current balance (10k yuan)"), null=True, blank=True)
     relationship = row_text(_("current relationship"), blank=True)
     plan = row_text(_("plan for the year"), blank=True)
     client_manager = models.CharField(_("client manager"), max_length=50, blank=True)
@@ -103,6 +104,7 @@ class KeyAccount(models.Model):
         verbose_name = _("key account")
         verbose_name_plural = _("key accounts")
         ordering = ["pk"]
+        constraints = [not_negative("current_balance", "key_account_balance_not_negative")]
 
     def __str__(self):
         return self.name
