@@ -10,6 +10,10 @@ from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
 SIGNED_IN_AT = "signed_in_at"
+RENEWED_AT = "renewed_at"
+# The inactivity limit is renewed by saving the session, a database write: at most once
+# a minute, not on every request (the limit is then exact to within that minute).
+RENEW_EVERY = 60
 
 
 class ChineseFirstLocaleMiddleware(LocaleMiddleware):
@@ -40,13 +44,14 @@ class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
 
 @receiver(user_logged_in)
 def note_the_log_in_time(sender, request, user, **kwargs):
-    request.session[SIGNED_IN_AT] = time.time()
+    request.session[SIGNED_IN_AT] = request.session[RENEWED_AT] = time.time()
 
 
 class SessionLifetimeMiddleware:
-    """Ends a session SESSION_MAX_AGE seconds after its log-in, however active it was
-    (the inactivity limit is the session cookie's age). The request then goes on signed
-    out: a page gets the log-in page, an autosave the 401 that opens its dialog."""
+    """Ends a session SESSION_COOKIE_AGE seconds after its last request, and
+    SESSION_MAX_AGE seconds after its log-in however active it was. The request then goes
+    on signed out: a page gets the log-in page, an autosave the 401 that opens its
+    dialog."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -55,9 +60,13 @@ class SessionLifetimeMiddleware:
         if request.user.is_authenticated:
             # A session from before this middleware (or a log-in this process missed the
             # signal of) starts counting now.
-            signed_in_at = request.session.setdefault(SIGNED_IN_AT, time.time())
-            if time.time() - signed_in_at > settings.SESSION_MAX_AGE:
+            now = time.time()
+            signed_in_at = request.session.setdefault(SIGNED_IN_AT, now)
+            if now - signed_in_at > settings.SESSION_MAX_AGE:
                 logout(request)
+            elif now - request.session.get(RENEWED_AT, 0) > RENEW_EVERY:
+                # A changed session is saved, with a fresh expiry and cookie.
+                request.session[RENEWED_AT] = now
         return self.get_response(request)
 
 

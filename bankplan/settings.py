@@ -277,10 +277,9 @@ SILENCED_SYSTEM_CHECKS = [
     *([] if os.environ.get("SMTP_HOST") else ["mail.E001"]),
 ]
 
-# A session ends after this much inactivity, and in any case this long after the log-in
-# (SessionLifetimeMiddleware), whatever the activity.
+# A session ends after this much inactivity, and in any case this long after the log-in,
+# whatever the activity (SessionLifetimeMiddleware renews the first, enforces the second).
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_MINUTES", "30")) * 60
-SESSION_SAVE_EVERY_REQUEST = True
 SESSION_MAX_AGE = int(os.environ.get("SESSION_MAX_HOURS", "12")) * 3600
 
 LOGGING = {
