@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from pypdf import PdfReader
 
-from bankplan.documents.rendering import html_to_pdf, render_plan_html
+from bankplan.documents.rendering import MAX_CHARACTERS, html_to_pdf, render_plan_html, text_length
 from bankplan.plans.models import Plan
 from bankplan.plans.sections.base import LONG_TEXT, MAX_ROWS, ROW_TEXT
 from bankplan.plans.sections.registry import SECTIONS
@@ -96,6 +96,9 @@ def main(rows: int, language: str) -> None:
     pages = len(PdfReader(io.BytesIO(pdf)).pages)
     print(f"worst-case plan, {language}:")
     print(f"  HTML  {html_seconds:7.2f} s   {len(html) / 1024 / 1024:.1f} MiB")
+    length = text_length(html)
+    refused = "refused" if length > MAX_CHARACTERS else "accepted"
+    print(f"  text  {length:,} characters: {refused} by the app (at most {MAX_CHARACTERS:,})")
     print(f"  PDF   {pdf_seconds:7.2f} s   {pages} pages   {len(pdf) / 1024 / 1024:.1f} MiB")
     verdict = "within" if html_seconds + pdf_seconds <= settings.PDF_TIMEOUT else "OVER"
     print(f"  {verdict} PDF_TIMEOUT ({settings.PDF_TIMEOUT:.0f} s)")

@@ -7,6 +7,7 @@ benchmarks all call them.
 """
 
 import logging
+import re
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -29,8 +30,25 @@ logger = logging.getLogger(__name__)
 _workers = WorkerPool(settings.PDF_WORKERS)
 
 
+# WeasyPrint sets about 3,500 characters of a plan a second on the 2-core machine, half
+# that under load, some 1,000 to an A4 page (benchmarks/worst_case_pdf.py). A document
+# with more text cannot be made within PDF_TIMEOUT: it is refused at once instead of
+# holding a render worker for PDF_TIMEOUT and failing then.
+MAX_CHARACTERS = 150_000
+_MARKUP = re.compile(r"<style.*?</style>|<[^>]*>|\s+", re.DOTALL)
+
+
 class RenderError(Exception):
     """The PDF could not be made (too slow, WeasyPrint failed, or its worker died)."""
+
+
+class TooLong(RenderError):
+    """The document has more text than can be set within PDF_TIMEOUT."""
+
+
+def text_length(html: str) -> int:
+    """The characters a reader sees (entities count as a few: close enough)."""
+    return len(_MARKUP.sub("", html))
 
 
 def _html(document: Document) -> str:
@@ -56,6 +74,9 @@ def html_to_pdf(html: str) -> bytes:
 
 
 def _pdf(html: str, what: str) -> bytes:
+    if (length := text_length(html)) > MAX_CHARACTERS:
+        logger.error("PDF of %s refused: %s characters of text", what, length)
+        raise TooLong(length)
     try:
         return _workers.render(html, timeout=settings.PDF_TIMEOUT)
     except RenderTimeout as error:

@@ -4,7 +4,7 @@ from django.utils.http import content_disposition_header
 
 from bankplan.plans.access import get_plan_for
 
-from .rendering import RenderError, pdf_filename, render_plan_pdf
+from .rendering import RenderError, TooLong, pdf_filename, render_plan_pdf
 from .slots import Busy, render_slot
 
 # A plan of ordinary size renders in a second or two.
@@ -20,8 +20,9 @@ def plan_pdf(request, plan_id):
         response = render(request, "documents/pdf_busy.html", {"plan": plan}, status=429)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
-    except RenderError:
-        return render(request, "documents/pdf_failed.html", {"plan": plan}, status=503)
+    except RenderError as error:
+        context = {"plan": plan, "too_long": isinstance(error, TooLong)}
+        return render(request, "documents/pdf_failed.html", context, status=503)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=False, filename=pdf_filename(plan, plan.get_status_display())

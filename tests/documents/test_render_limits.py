@@ -108,3 +108,23 @@ def test_a_submission_whose_pdf_times_out_still_goes_through(
     assert plan.status == Status.SUBMITTED
     pdf = plan.versions.get().pdfs.get()
     assert pdf.state == VersionPdf.State.FAILED and "RenderError" in pdf.error
+
+
+def test_a_document_too_long_to_render_in_time_is_refused_without_a_render(
+    client, plan, author, monkeypatch
+):
+    def never(html, timeout):
+        raise AssertionError("rendered")
+
+    monkeypatch.setattr(rendering._workers, "render", never)
+    html = rendering.render_plan_html(plan)
+    monkeypatch.setattr(rendering, "MAX_CHARACTERS", rendering.text_length(html) - 1)
+    client.force_login(author)
+    response = client.get(pdf_url(plan))
+    assert response.status_code == 503 and response.context["too_long"]
+    assert not RenderSlot.objects.exists()
+
+
+def test_the_text_is_counted_without_markup_or_styles():
+    html = "<html><head><style>p { color: red }</style></head><body><p>丰河 县</p>\n</body></html>"
+    assert rendering.text_length(html) == 3
