@@ -30,11 +30,11 @@ logger = logging.getLogger(__name__)
 _workers = WorkerPool(settings.PDF_WORKERS)
 
 
-# WeasyPrint sets about 3,500 characters of a plan a second on the 2-core machine, half
-# that under load, some 1,000 to an A4 page (benchmarks/worst_case_pdf.py). A document
-# with more text cannot be made within PDF_TIMEOUT: it is refused at once instead of
-# holding a render worker for PDF_TIMEOUT and failing then.
-MAX_CHARACTERS = 150_000
+# WeasyPrint sets some 2,000 characters of a plan a second on the 2-core machine under
+# load (benchmarks/worst_case_pdf.py 3: 121,815 characters, 122 pages in 60.7 s), about
+# 1,000 to an A4 page. A document with more text than fits in PDF_TIMEOUT with a margin
+# is refused at once instead of holding a render worker for PDF_TIMEOUT and failing then.
+MAX_CHARACTERS = 100_000
 _MARKUP = re.compile(r"<style.*?</style>|<[^>]*>|\s+", re.DOTALL)
 
 
