@@ -5,6 +5,7 @@ import threading
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -81,7 +82,14 @@ def test_concurrent_downloads_of_one_user_render_once(plan, author, monkeypatch)
     for client in (first, second):
         client.force_login(author)
     results = []
-    thread = threading.Thread(target=lambda: results.append(first.get(pdf_url(plan))))
+
+    def download():
+        try:
+            results.append(first.get(pdf_url(plan)))
+        finally:
+            connection.close()  # the thread's own connection
+
+    thread = threading.Thread(target=download)
     thread.start()
     try:
         assert started.wait(30)
