@@ -42,3 +42,7 @@ urlpatterns = [
     path("favicon.ico", favicon),
     path("healthz", healthz, name="healthz"),
 ]
+
+# A request Django refuses before any view (too many fields, too large): a page that says
+# what happened, or JSON for a section page's background save.
+handler400 = "bankplan.plans.autosave.bad_request"
