@@ -267,8 +267,10 @@ def comment(request, plan_id):
             messages.error(request, str(error))
         else:
             messages.success(request, _("Comment added."))
-    else:
+    elif form.has_error("body", "required"):
         messages.error(request, _("Write something before sending."))
+    else:
+        messages.error(request, " ".join(form.errors.get("body", [])) or _("Check the comment."))
     return redirect(_back(request, plan))
 
 

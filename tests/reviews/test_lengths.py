@@ -57,3 +57,11 @@ def test_a_comment_too_long_is_not_stored(client, submitted):
     assert not Comment.objects.exists()
     client.post(url, {"section": "swot", "body": "意" * LONG_TEXT})
     assert len(Comment.objects.get().body) == LONG_TEXT
+
+
+def test_a_comment_over_the_limit_is_told_why(client, submitted):
+    signed_in(client, submitted["reviewer"])
+    url = reverse("reviews:comment", args=[submitted["plan"].pk])
+    response = client.post(url, {"section": "swot", "body": TOO_LONG}, follow=True)
+    said = [str(message) for message in response.context["messages"]]
+    assert len(said) == 1 and f"at most {LONG_TEXT} characters" in said[0]
