@@ -192,7 +192,7 @@ def edit_section(request, plan_id, key):
         {
             "actions": review["actions"],
             "threads": review["threads_by_section"].get(section.key, []),
-            "open_threads_by_section": review.get("open_threads_by_section", {}),
+            "open_threads_by_section": review["open_threads_by_section"],
             "note": plan.cycle.notes.filter(section=section.key).first(),
             "plan": plan,
             "section": section,

@@ -14,8 +14,6 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import translation
 
-from bankplan import urls as site_urls
-from bankplan.plans import autosave
 from bankplan.plans.sections.base import MAX_ROWS
 from bankplan.plans.sections.incentives import Reward
 from bankplan.plans.sections.registry import SECTIONS, get_section
@@ -133,11 +131,6 @@ def test_a_section_at_its_limits_fits_under_the_field_cap(manager, plan, section
     assert at_limits * 1.25 <= settings.DATA_UPLOAD_MAX_NUMBER_FIELDS, at_limits
 
 
-# This module is also a URLconf: the site's, with the handler400 it should name.
-urlpatterns = site_urls.urlpatterns
-handler400 = autosave.bad_request
-
-
 def too_many_fields(client, plan, settings, **headers):
     settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
     data = {f"field{i}": "x" for i in range(20)}
@@ -153,7 +146,6 @@ def test_a_refused_request_gets_a_page_with_a_message(manager, plan, settings):
 
 
 def test_a_refused_autosave_gets_json_its_page_shows(manager, plan, settings):
-    settings.ROOT_URLCONF = __name__
     response = too_many_fields(manager, plan, settings, HTTP_X_AUTOSAVE="1")
     assert response.status_code == 400
     answer = json.loads(response.content)
