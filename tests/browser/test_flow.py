@@ -6,6 +6,7 @@ approves; the PDF downloads. Switching the language keeps the page."""
 
 import pytest
 from django.urls import reverse
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -182,7 +183,10 @@ def comment(browser, section, text, on_row=False):
     WebDriverWait(browser, 5).until(lambda b: box.is_displayed())
     box.send_keys(text)
     click(browser, box.find_element(By.XPATH, "./following-sibling::button[@type='submit']"))
-    WebDriverWait(browser, 15).until(lambda b: text in b.find_element(By.ID, section).text)
+    # The page reloads after the comment is posted: the section read mid-reload goes stale.
+    WebDriverWait(browser, 15, ignored_exceptions=[StaleElementReferenceException]).until(
+        lambda b: text in b.find_element(By.ID, section).text
+    )
 
 
 def return_plan(browser, reason):
