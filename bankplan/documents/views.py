@@ -1,11 +1,13 @@
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 
 from bankplan.plans.access import get_plan_for
 
 from .rendering import RenderError, TooLong, pdf_filename, render_plan_pdf
 from .slots import Busy, render_slot
+from .stamp import is_stamped_for, stamp_reader
 
 # A plan of ordinary size renders in a second or two.
 RETRY_AFTER_SECONDS = 5
@@ -23,6 +25,8 @@ def plan_pdf(request, plan_id):
     except RenderError as error:
         context = {"plan": plan, "too_long": isinstance(error, TooLong)}
         return render(request, "documents/pdf_failed.html", context, status=503)
+    if is_stamped_for(request.user, plan):
+        pdf = stamp_reader(pdf, reader=request.user, at=timezone.now())
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=False, filename=pdf_filename(plan, plan.get_status_display())

@@ -1,5 +1,6 @@
 """Submission, review and history screens. Thin: GET shows, POST calls a service."""
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from bankplan.documents.build import version_document
 from bankplan.documents.reader import read
 from bankplan.documents.rendering import pdf_filename
+from bankplan.documents.stamp import is_stamped_for, stamp_reader
 from bankplan.organisation.models import Unit
 from bankplan.organisation.scope import scope_of
 from bankplan.plans.access import Action, get_plan_for
@@ -209,7 +211,11 @@ def version_pdf(request, plan_id, number, kind):
     else:
         state = str(stored.version)
     name = pdf_filename(plan, state)
-    return FileResponse(stored.file.open("rb"), content_type="application/pdf", filename=name)
+    file = stored.file.open("rb")
+    if is_stamped_for(request.user, plan):  # the stored file itself stays as it is
+        with file:
+            file = io.BytesIO(stamp_reader(file, reader=request.user, at=timezone.now()))
+    return FileResponse(file, content_type="application/pdf", filename=name)
 
 
 def compare(request, plan_id):
