@@ -9,6 +9,10 @@ import datetime
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connections
+
+from bankplan.audit import append_only
+from bankplan.audit.models import Event
 
 from bankplan.organisation.models import Membership, Role, Unit, UnitKind, User
 from bankplan.plans.models import Cycle, Kpi, Plan
@@ -17,6 +21,37 @@ from bankplan.plans.services import start_plan
 # back_to_latest: tests that migrate leave the database as today's migrations make it;
 # browser: headless Chromium, for the pages' JavaScript.
 pytest_plugins = ["tests.migrating", "tests.browser.chromium"]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def history_flushed_between_tests():
+    """Tests with a live server or worker processes empty every table after each test,
+    which the append-only triggers refuse for the history and the audit log: the flush
+    takes the triggers off, empties the tables and puts the triggers back, in one
+    transaction. Nothing but the test suite flushes a database."""
+    columns = tuple(field.column for field in Event._meta.concrete_fields)
+    originals = {}
+    for connection in connections.all(initialized_only=False):
+        operations = type(connection.ops)
+        if operations in originals:
+            continue
+        originals[operations] = flush = operations.sql_flush
+
+        def sql_flush(self, style, tables, *args, _flush=flush, **kwargs):
+            statements = _flush(self, style, tables, *args, **kwargs)
+            if append_only.AUDIT_LOG not in tables:  # a test migrated back before it
+                return statements
+            vendor = self.connection.vendor
+            return [
+                *append_only.remove_statements(vendor),
+                *statements,
+                *append_only.install_statements(vendor, columns),
+            ]
+
+        operations.sql_flush = sql_flush
+    yield
+    for operations, flush in originals.items():
+        operations.sql_flush = flush
 
 
 @pytest.fixture(autouse=True)

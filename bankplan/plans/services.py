@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bankplan.audit import record
 from bankplan.organisation.models import Unit
 
 from .access import Action, branches_managed_by, can
@@ -59,9 +60,10 @@ def save_section(*, plan: Plan, section, form, formsets, expected_revision: int,
         )
         if not can(by, Action.EDIT, locked):
             raise PermissionDenied(_("This plan can no longer be edited."))
-        content = section.model.objects.select_for_update().get(plan=locked)
+        content = record.read_section(section, locked, for_update=True)
         if content.revision != expected_revision:
             raise StaleSection(content)
+        before = section.snapshot(content)
         instance = form.save(commit=False)
         instance.revision = content.revision + 1
         instance.updated_at = timezone.now()
@@ -74,6 +76,14 @@ def save_section(*, plan: Plan, section, form, formsets, expected_revision: int,
             _save_rows(formset, removed)
             _check_row_limit(formset)
         locked.save(update_fields=["updated_at"])
+        record.section_saved(
+            plan=locked,
+            section=section,
+            by=by,
+            revision=instance.revision,
+            before=before,
+            after=section.snapshot(record.read_section(section, locked)),
+        )
 
 
 def _check_row_limit(formset) -> None:

@@ -15,7 +15,7 @@ class Version(models.Model):
     """One submission of a plan, frozen as plain data with its PDF."""
 
     plan = models.ForeignKey(
-        Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="versions"
+        Plan, verbose_name=_("plan"), on_delete=models.PROTECT, related_name="versions"
     )
     number = models.PositiveIntegerField(_("version"))
     snapshot = models.JSONField(_("content"), editable=False)
@@ -125,7 +125,7 @@ class AuditEntry(models.Model):
     Action = AuditAction
 
     plan = models.ForeignKey(
-        Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="audit_entries"
+        Plan, verbose_name=_("plan"), on_delete=models.PROTECT, related_name="audit_entries"
     )
     version = models.ForeignKey(
         Version,

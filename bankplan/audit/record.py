@@ -1,0 +1,101 @@
+"""Writing the audit log: one function per kind of thing done. Each writes in the
+caller's transaction, so an entry exists exactly when what it records was committed."""
+
+from datetime import timedelta
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from bankplan.documents.snapshot import SCHEMA
+from bankplan.reviews.diff import diff_snapshots
+
+from .models import MERGE_MINUTES, Action, Event
+
+
+def _name(user) -> str:
+    return (user.get_full_name() or user.get_username()) if user else ""
+
+
+def plan_subject(plan) -> str:
+    return f"{plan.cycle.name} · {plan.branch.code} {plan.branch.name}"
+
+
+def event(action: Action, *, by, plan=None, **fields) -> Event:
+    """An entry about ``plan`` (its branch and name taken from it), or about whatever
+    ``fields`` name (``subject``, ``unit_code``, ``detail``...)."""
+    if plan is not None:
+        fields.setdefault("subject", plan_subject(plan))
+        fields.setdefault("unit_code", plan.branch.code)
+    return Event.objects.create(action=action, actor=by, actor_name=_name(by), plan=plan, **fields)
+
+
+def _row_lookups(section) -> list:
+    """Each table's rows with what they point to: a single row pointed to joined in (a
+    query per table whatever the rows hold), linked rows prefetched."""
+    lookups = []
+    for table in section.tables:
+        model = table.row_model
+        joined = [name for name in table.related if model._meta.get_field(name).many_to_one]
+        rows = model._default_manager.all()
+        lookups.append(Prefetch(table.name, rows.select_related(*joined) if joined else rows))
+        lookups += [f"{table.name}__{name}" for name in table.related if name not in joined]
+    return lookups
+
+
+def read_section(section, plan, *, for_update: bool = False):
+    """The section's content with its rows and what they point to (one query each), to
+    snapshot; ``for_update`` locks the content row."""
+    contents = section.model.objects.prefetch_related(*_row_lookups(section))
+    if for_update:
+        contents = contents.select_for_update()
+    content = contents.get(plan=plan)
+    content.plan = plan  # a KPI table's given figures read the plan: not again
+    return content
+
+
+def _counts(key: str, before: dict, after: dict) -> dict:
+    """How many fields and rows changed between two states of one section."""
+    shots = [{"schema": SCHEMA, "plan": {}, "sections": {key: state}} for state in (before, after)]
+    diffs = diff_snapshots(*shots)
+    rows = [row.kind for diff in diffs for table in diff.tables for row in table.rows]
+    return {
+        "fields": sum(len(diff.fields) for diff in diffs),
+        "added": rows.count("added"),
+        "removed": rows.count("removed"),
+        "changed": rows.count("changed"),
+    }
+
+
+def section_saved(*, plan, section, by, revision: int, before: dict, after: dict) -> Event:
+    """A save of ``section``: merged into the entry of the same person's last save of it
+    when nothing else happened to the section since and that save is under MERGE_MINUTES
+    old (the revision and the state after move on, the state before stays); otherwise a
+    new entry. Two queries."""
+    now = timezone.now()
+    last = Event.objects.filter(plan=plan, section=section.key).order_by("-pk").first()
+    if (
+        last is not None
+        and last.action == Action.SECTION_SAVED
+        and last.actor_id == by.pk
+        and now - last.until <= timedelta(minutes=MERGE_MINUTES)
+        and now > last.until
+    ):
+        last.until = now
+        last.revision = revision
+        last.state_after = after
+        last.changes = _counts(section.key, last.state_before, after)
+        last.save(update_fields=["until", "revision", "state_after", "changes"])
+        return last
+    return event(
+        Action.SECTION_SAVED,
+        by=by,
+        plan=plan,
+        section=section.key,
+        at=now,
+        until=now,
+        revision_from=revision,
+        revision=revision,
+        state_before=before,
+        state_after=after,
+        changes=_counts(section.key, before, after),
+    )
