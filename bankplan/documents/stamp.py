@@ -14,12 +14,14 @@ not reach the stamp.
 """
 
 import io
+import logging
 from datetime import datetime
 from typing import BinaryIO
 
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from pypdf import PdfReader, PdfWriter
+from pypdf.errors import PyPdfError
 from pypdf.generic import (
     ArrayObject,
     DecodedStreamObject,
@@ -33,6 +35,8 @@ from weasyprint import HTML
 from bankplan.plans.access import BRANCH_PEOPLE, plan_roles
 
 from .fetcher import BASE_URL, StaticFilesFetcher
+
+logger = logging.getLogger(__name__)
 
 # The name the stamp goes by in each page's resources: unlikely to be WeasyPrint's.
 XOBJECT_NAME = "/BankplanReaderStamp"
@@ -93,12 +97,28 @@ def _resources(page) -> DictionaryObject:
     return page["/Resources"].get_object()
 
 
-def stamp(pdf: bytes | BinaryIO, overlay: bytes) -> bytes:
-    """``pdf`` with the first page of ``overlay`` drawn over each of its pages, as an
-    artifact; everything else of the document kept."""
-    reader = PdfReader(io.BytesIO(pdf) if isinstance(pdf, bytes) else pdf)
-    writer = PdfWriter(clone_from=reader)
+class Unreadable(Exception):
+    """pypdf cannot read the document: there are no pages to stamp."""
+
+
+def _open(pdf: bytes) -> PdfWriter:
+    try:
+        reader = PdfReader(io.BytesIO(pdf))
+        writer = PdfWriter(clone_from=reader)
+    except PyPdfError as error:
+        raise Unreadable(str(error)) from error
     writer.pdf_header = reader.pdf_header  # PDF/UA-1 is PDF 1.7 (pypdf would say 1.3)
+    return writer
+
+
+def stamp(pdf: bytes, overlay: bytes) -> bytes:
+    """``pdf`` with the first page of ``overlay`` drawn over each of its pages, as an
+    artifact; everything else of the document kept. Unreadable if pypdf cannot read
+    ``pdf``."""
+    return _stamp(_open(pdf), overlay)
+
+
+def _stamp(writer: PdfWriter, overlay: bytes) -> bytes:
     form = _overlay_form(writer, overlay)
     save = _stream(writer, b"q\n")
     draw = _stream(writer, f"\nQ\n/Artifact BMC\nq {XOBJECT_NAME} Do Q\nEMC\n".encode())
@@ -124,5 +144,15 @@ def stamp(pdf: bytes | BinaryIO, overlay: bytes) -> bytes:
 
 
 def stamp_reader(pdf: bytes | BinaryIO, *, reader, at: datetime) -> bytes:
-    """``pdf`` stamped on every page with ``reader``'s name and the time ``at``."""
-    return stamp(pdf, render_overlay(reader=reader, at=at))
+    """``pdf`` stamped on every page with ``reader``'s name and the time ``at``.
+
+    A document pypdf cannot read is not one WeasyPrint made (the tests' stand-ins, a
+    damaged file): there is nothing to lay the stamp on, and it goes out as it is, with
+    an error logged. Anything else that fails, failing the download, is not hidden."""
+    data = pdf if isinstance(pdf, bytes) else pdf.read()
+    try:
+        writer = _open(data)
+    except Unreadable as error:
+        logger.error("PDF for %s not stamped: pypdf cannot read it (%s)", reader.pk, error)
+        return data
+    return _stamp(writer, render_overlay(reader=reader, at=at))

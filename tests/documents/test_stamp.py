@@ -152,3 +152,16 @@ def test_the_time_is_the_banks_local_time(demo, settings):
     settings.TIME_ZONE = "Asia/Shanghai"
     at = datetime(2026, 11, 29, 2, 32, tzinfo=UTC)
     assert "2026-11-29 10:32" in stamp.stamp_text_html(reader=demo["reviewer"], at=at)
+
+
+def test_a_file_pypdf_cannot_read_goes_out_as_it_is_with_an_error_logged(
+    client, demo, monkeypatch, django_capture_on_commit_callbacks, caplog
+):
+    stand_in = b"%PDF-1.7 stand-in"
+    monkeypatch.setattr(tasks, "render_version_pdf", lambda version, **kw: stand_in)
+    with django_capture_on_commit_callbacks(execute=True):
+        submit_plan(plan_id=demo["plan"].pk, by=demo["manager"])
+    url = reverse("reviews:version_pdf", args=[demo["plan"].pk, 1, "submitted"])
+    pdf, _ = _download(client, demo["reviewer"], url)
+    assert pdf == stand_in
+    assert "not stamped" in caplog.text
