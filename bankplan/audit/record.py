@@ -11,6 +11,8 @@ from bankplan.reviews.diff import diff_snapshots
 
 from .models import MERGE_MINUTES, Action, Event
 
+__all__ = ["Action", "event", "exported", "read_section", "section_saved"]
+
 
 def _name(user) -> str:
     return (user.get_full_name() or user.get_username()) if user else ""
@@ -27,6 +29,17 @@ def event(action: Action, *, by, plan=None, **fields) -> Event:
         fields.setdefault("subject", plan_subject(plan))
         fields.setdefault("unit_code", plan.branch.code)
     return Event.objects.create(action=action, actor=by, actor_name=_name(by), plan=plan, **fields)
+
+
+def exported(by, filename: str, *, unit=None, action: Action = Action.EXPORTED) -> Event:
+    """A file of figures or plans taken out of the app: what it was called, for which unit."""
+    return event(
+        action,
+        by=by,
+        unit_code=unit.code if unit else "",
+        subject=str(unit) if unit else "",
+        detail=filename,
+    )
 
 
 def _row_lookups(section) -> list:

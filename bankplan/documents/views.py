@@ -3,6 +3,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
+from bankplan.audit import record
 from bankplan.plans.access import get_plan_for
 
 from .rendering import RenderError, TooLong, pdf_filename, render_plan_pdf
@@ -27,8 +28,10 @@ def plan_pdf(request, plan_id):
         return render(request, "documents/pdf_failed.html", context, status=503)
     if is_stamped_for(request.user, plan):
         pdf = stamp_reader(pdf, reader=request.user, at=timezone.now())
+    filename = pdf_filename(plan, plan.get_status_display())
+    record.event(record.Action.DOWNLOADED, by=request.user, plan=plan, detail=filename)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(
-        as_attachment=False, filename=pdf_filename(plan, plan.get_status_display())
+        as_attachment=False, filename=filename
     )
     return response

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from bankplan.audit import record
 from bankplan.lib.keyset import keyset_page
 from bankplan.organisation.models import Unit
 from bankplan.organisation.scope import scope_of
@@ -213,6 +214,7 @@ def template_sheet(request, cycle_id, unit_id):
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     name = f"allocations-{cycle.year}-{unit.code}.xlsx"
+    record.exported(request.user, name, unit=unit)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 

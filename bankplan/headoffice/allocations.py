@@ -17,10 +17,12 @@ from django.db import transaction
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from bankplan.audit import record
 from bankplan.organisation.models import Unit
 from bankplan.plans.models import Cycle, Kpi
 from bankplan.plans.sections.kpi_rows import figure_error
@@ -125,7 +127,45 @@ def save_allocations(*, by, cycle: Cycle, entries: list[Entry]) -> int:
             for kpi_id, unit_ids in removed.items():
                 which |= Q(kpi=kpi_id, unit__in=unit_ids)
             Allocation.objects.filter(which).delete()
+        if changes := _changes(entries, stored):
+            record.event(
+                record.Action.ALLOCATED,
+                by=by,
+                subject=str(cycle),
+                unit_code=_common_parent(entries),
+                detail=ngettext(
+                    "%(count)s target changed", "%(count)s targets changed", len(changes)
+                )
+                % {"count": len(changes)},
+                changes=changes,
+            )
     return len(written) + sum(map(len, removed.values()))
+
+
+def _changes(entries: list[Entry], stored: dict) -> list[dict]:
+    """What the audit log keeps of a save: each target that changed, old and new."""
+    changes = []
+    for unit, kpi, target in entries:
+        old = stored.get((unit.pk, kpi.pk))
+        if target != old:
+            changes.append(
+                {
+                    "unit": unit.code,
+                    "kpi": kpi.code,
+                    "old": "" if old is None else str(old),
+                    "new": "" if target is None else str(target),
+                }
+            )
+    return changes
+
+
+def _common_parent(entries: list[Entry]) -> str:
+    """The code of the unit whose page the targets were set on (the parent of the units
+    given targets), or of the unit itself when it is head office's own row."""
+    parents = {unit.parent_id or unit.pk for unit, _kpi, _target in entries}
+    if len(parents) != 1:
+        return ""
+    return Unit.objects.filter(pk=parents.pop()).values_list("code", flat=True).first() or ""
 
 
 # The sheet: row 1 names the columns (unit code, unit name, then each KPI's code), row 2

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from bankplan.audit import record
 from bankplan.organisation.models import Unit
 from bankplan.plans.models import Cycle, Plan, Status
 
@@ -89,13 +90,22 @@ def extensions(request, cycle_id):
             messages.error(request, _closed_message(cycle))
             return redirect("headoffice:extensions", cycle_id=cycle.pk)
         if form.is_valid():
-            extension = DeadlineExtension.objects.create(
-                cycle=cycle,
-                unit=form.cleaned_data["unit"],
-                deadline=form.cleaned_data["deadline"],
-                reason=form.cleaned_data["reason"],
-                granted_by=request.user,
-            )
+            with transaction.atomic():
+                extension = DeadlineExtension.objects.create(
+                    cycle=cycle,
+                    unit=form.cleaned_data["unit"],
+                    deadline=form.cleaned_data["deadline"],
+                    reason=form.cleaned_data["reason"],
+                    granted_by=request.user,
+                )
+                record.event(
+                    record.Action.CYCLE_CHANGED,
+                    by=request.user,
+                    subject=str(cycle),
+                    unit_code=extension.unit.code,
+                    detail=_("Deadline extended to %(deadline)s: %(reason)s")
+                    % {"deadline": extension.deadline.isoformat(), "reason": extension.reason},
+                )
             transaction.on_commit(lambda: announce_extension.enqueue(extension.pk))
             messages.success(
                 request,
@@ -146,9 +156,17 @@ def close_cycle(request, cycle_id):
     if request.method == "POST" and (cycle.is_closed or form.is_valid()):
         # Conditional: of two head-office users closing at once, one closes it and the
         # other is told it was already closed.
-        closed = Cycle.objects.filter(pk=cycle.pk, closed_at__isnull=True).update(
-            closed_at=timezone.now(), closed_by=request.user
-        )
+        with transaction.atomic():
+            closed = Cycle.objects.filter(pk=cycle.pk, closed_at__isnull=True).update(
+                closed_at=timezone.now(), closed_by=request.user
+            )
+            if closed:
+                record.event(
+                    record.Action.CYCLE_CHANGED,
+                    by=request.user,
+                    subject=str(cycle),
+                    detail=_("Cycle closed"),
+                )
         if closed:
             messages.success(
                 request,

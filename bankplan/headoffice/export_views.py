@@ -5,6 +5,8 @@ from django.http import Http404
 from django.urls import path
 from django.views.decorators.http import require_GET
 
+from bankplan.audit import record
+
 from .access import get_cycle, get_unit_for, overseer_scope
 from .branch_targets import branch_targets_table
 from .exports import export_response
@@ -22,7 +24,10 @@ def branch_targets(request, cycle_id: int, fmt: str):
         except ValueError:
             raise Http404 from None
         unit = get_unit_for(request.user, unit_id)
-    return export_response(branch_targets_table(cycle, scope, unit), fmt)
+    table = branch_targets_table(cycle, scope, unit)
+    response = export_response(table, fmt)
+    record.exported(request.user, f"{table.filename}.{fmt}", unit=unit)
+    return response
 
 
 urlpatterns = [

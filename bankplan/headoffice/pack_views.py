@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from bankplan.audit import record
 from bankplan.organisation.models import Unit
 from bankplan.plans.models import Cycle, Status
 
@@ -119,11 +120,10 @@ def pack_download(request, pack_id):
     if pack.state != Pack.State.READY or not pack.file:
         raise Http404
     content_type = "application/pdf" if pack.format == Pack.Format.BOOK else "application/zip"
+    name = packs.download_name(pack)
+    record.exported(request.user, name, unit=pack.unit, action=record.Action.DOWNLOADED)
     return FileResponse(
-        pack.file.open("rb"),
-        as_attachment=True,
-        content_type=content_type,
-        filename=packs.download_name(pack),
+        pack.file.open("rb"), as_attachment=True, content_type=content_type, filename=name
     )
 
 

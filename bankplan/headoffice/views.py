@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from bankplan.audit import record
 from bankplan.documents import charts
 from bankplan.lib import figures
 from bankplan.lib.keyset import keyset_page
@@ -171,4 +172,6 @@ def export_table(request, cycle_id, unit_id, table, fmt):
                 built = reports.kpi_table(cycle, unit, kpi, rolled.for_kpi(kpi, groups))
         else:
             raise Http404
-    return export_response(built, fmt)
+    response = export_response(built, fmt)
+    record.exported(request.user, f"{built.filename}.{fmt}", unit=unit)
+    return response

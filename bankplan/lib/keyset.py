@@ -12,17 +12,28 @@ class KeysetPage:
     before: str | None  # key of the first item, when there is a previous page
 
 
-def keyset_page(queryset, key: str, *, after: str = "", before: str = "", size: int = 50):
-    """The page of ``queryset`` (ordered by a unique ``key``) after ``after`` or before
-    ``before``; one query (it reads one item more to know whether another page follows)."""
+def keyset_page(
+    queryset,
+    key: str,
+    *,
+    after: str = "",
+    before: str = "",
+    size: int = 50,
+    descending: bool = False,
+):
+    """The page of ``queryset`` (ordered by a unique ``key``, highest first if
+    ``descending``) after ``after`` or before ``before``; one query (it reads one item
+    more to know whether another page follows)."""
+    onward, back = ("lt", "gt") if descending else ("gt", "lt")
+    forward, backward = (f"-{key}", key) if descending else (key, f"-{key}")
     if before:
-        rows = list(queryset.filter(**{f"{key}__lt": before}).order_by(f"-{key}")[: size + 1])
+        rows = list(queryset.filter(**{f"{key}__{back}": before}).order_by(backward)[: size + 1])
         items = rows[:size][::-1]
         has_previous, has_next = len(rows) > size, True
     else:
         if after:
-            queryset = queryset.filter(**{f"{key}__gt": after})
-        rows = list(queryset.order_by(key)[: size + 1])
+            queryset = queryset.filter(**{f"{key}__{onward}": after})
+        rows = list(queryset.order_by(forward)[: size + 1])
         items = rows[:size]
         has_previous, has_next = bool(after), len(rows) > size
     return KeysetPage(

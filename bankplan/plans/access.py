@@ -35,6 +35,7 @@ class Action(StrEnum):
     REOPEN = "reopen"
     COMMENT = "comment"
     RESOLVE = "resolve"
+    AUDIT = "audit"  # read the plan's full history: every save, comment and download
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,8 @@ RULES: dict[Action, Rule] = {
         REVIEWERS | BRANCH_PEOPLE, frozenset({Status.SUBMITTED, Status.RETURNED, Status.DRAFT})
     ),
     Action.RESOLVE: Rule(REVIEWERS, frozenset({Status.SUBMITTED, Status.RETURNED})),
+    # Who read and changed a branch's plan is for those who oversee the branch.
+    Action.AUDIT: Rule(REVIEWERS, EVERY_STATE),
 }
 
 
@@ -85,7 +88,7 @@ def plan_roles(user, plan: Plan) -> frozenset[PlanRole]:
 
 # A closed cycle is read-only for everyone: no edits, submissions or reviews, and approved
 # plans cannot be reopened.
-AFTER_CLOSING = frozenset({Action.VIEW})
+AFTER_CLOSING = frozenset({Action.VIEW, Action.AUDIT})
 
 
 def can(user, action: Action, plan: Plan) -> bool:

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from bankplan.audit.admin import AuditedAdmin
+
 from .models import Cycle, Kpi, Plan, SectionNote
 
 
@@ -26,13 +28,13 @@ class SectionNoteInline(admin.StackedInline):
 
 
 @admin.register(Cycle)
-class CycleAdmin(admin.ModelAdmin):
+class CycleAdmin(AuditedAdmin):
     list_display = ["name", "year", "opens_on", "deadline", "closed_at"]
     inlines = [KpiInline, SectionNoteInline]
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(AuditedAdmin):
     """Plans are written in the app; the admin only lists them. Status changes go through
     the review workflow, never through this form."""
 

@@ -14,6 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bankplan.audit import record
 from bankplan.headoffice.figures import record_figures
 from bankplan.plans.access import Action, can
 from bankplan.plans.models import Plan, Status
@@ -78,6 +79,13 @@ def _move(plan: Plan, *, to: Status, action, by, version=None, reason="") -> Aud
         to_status=to,
         actor=by,
         reason=reason,
+    )
+    record.event(
+        record.Action(action),
+        by=by,
+        plan=plan,
+        version=version.number if version else None,
+        detail=reason,
     )
     plan.status = to
     plan.save(update_fields=["status", "updated_at"])
@@ -205,12 +213,23 @@ def add_comment(
             )
         elif thread.is_resolved:
             raise TransitionError(_("This thread is resolved."))
+        record.event(
+            record.Action.COMMENTED,
+            by=by,
+            plan=plan,
+            section=thread.section,
+            version=thread.version.number,
+            detail=body,
+        )
         return Comment.objects.create(thread=thread, author=by, body=body)
 
 
 def resolve_thread(*, thread: Thread, by) -> None:
     if not can(by, Action.RESOLVE, thread.plan):
         raise TransitionError(_("Only the reviewer marks a thread resolved."))
-    Thread.objects.filter(pk=thread.pk, resolved_at__isnull=True).update(
-        resolved_at=timezone.now(), resolved_by=by
-    )
+    with transaction.atomic():
+        resolved = Thread.objects.filter(pk=thread.pk, resolved_at__isnull=True).update(
+            resolved_at=timezone.now(), resolved_by=by
+        )
+        if resolved:
+            record.event(record.Action.RESOLVED, by=by, plan=thread.plan, section=thread.section)

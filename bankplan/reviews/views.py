@@ -16,6 +16,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from bankplan.audit import record
 from bankplan.documents.build import version_document
 from bankplan.documents.reader import read
 from bankplan.documents.rendering import pdf_filename
@@ -211,6 +212,7 @@ def version_pdf(request, plan_id, number, kind):
     else:
         state = str(stored.version)
     name = pdf_filename(plan, state)
+    record.event(record.Action.DOWNLOADED, by=request.user, plan=plan, version=number, detail=name)
     file = stored.file.open("rb")
     if is_stamped_for(request.user, plan):  # the stored file itself stays as it is
         with file:
