@@ -17,6 +17,7 @@ from bankplan.audit.models import Event
 from bankplan.organisation.models import Membership, Role, Unit, UnitKind, User
 from bankplan.plans.models import Cycle, Kpi, Plan
 from bankplan.plans.services import start_plan
+from bankplan.reviews import tasks
 
 # back_to_latest: tests that migrate leave the database as today's migrations make it;
 # browser: headless Chromium, for the pages' JavaScript.
@@ -69,6 +70,12 @@ def tasks_run_at_once(settings):
     """A task runs in the test's own process as soon as it is enqueued (for transitions:
     when their transaction commits). tests/operations runs a real worker process."""
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def quick_pdf(monkeypatch):
+    """Workflow tests store a stand-in PDF; test_end_to_end renders real ones."""
+    monkeypatch.setattr(tasks, "render_version_pdf", lambda version, **kw: b"%PDF-1.7 stand-in")
 
 
 @pytest.fixture(autouse=True)
