@@ -13,7 +13,6 @@ from django.db import connections
 
 from bankplan.audit import append_only
 from bankplan.audit.models import Event
-
 from bankplan.organisation.models import Membership, Role, Unit, UnitKind, User
 from bankplan.plans.models import Cycle, Kpi, Plan
 from bankplan.plans.services import start_plan
