@@ -18,6 +18,7 @@ import logging
 from datetime import datetime
 from typing import BinaryIO
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from pypdf import PdfReader, PdfWriter
@@ -52,7 +53,7 @@ def stamp_text_html(*, reader, at: datetime) -> str:
     reader's language and the bank's local time (settings.TIME_ZONE)."""
     local = timezone.localtime(at, timezone.get_default_timezone())
     context = {
-        "language": translation.get_language(),
+        "language": translation.get_language() or settings.LANGUAGE_CODE,
         "name": reader.get_full_name(),
         "time": local.strftime("%Y-%m-%d %H:%M"),
     }
