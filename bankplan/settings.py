@@ -177,6 +177,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "bankplan.organisation.throttling.locked_out"
 AXES_CLIENT_IP_CALLABLE = "bankplan.organisation.throttling.client_address"
+# Lock-outs are logged as warnings; axes' INFO line per start-up and log-in is noise.
+AXES_VERBOSE = False
 # How many proxies stand between the users and the app (each adding to X-Forwarded-For):
 # without it, behind a proxy every user would share the proxy's address.
 PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
@@ -243,6 +245,18 @@ TASKS = {
     # the PDF of a plan just submitted.
     "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "packs"]},
 }
+CACHES = {
+    # Kept by each process: what can be worked out again (the roll-ups' sums).
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Shared by every process, in the database: the password-reset counters must add up
+    # across gunicorn workers, or each worker would allow the limit again. Its table is
+    # made by a migration (operations/0003).
+    "shared": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "shared_cache",
+    },
+}
+
 # The health endpoint counts a worker as alive when it reported within this many seconds.
 WORKER_HEARTBEAT_SECONDS = 30
 

@@ -6,6 +6,8 @@ import datetime
 import pytest
 from axes.models import AccessAttempt
 from django.core import mail
+from django.core.cache import caches
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -143,3 +145,15 @@ def test_behind_a_proxy_the_client_address_is_the_one_the_proxy_saw(client, auth
         HTTP_X_FORWARDED_FOR=ATTACKER,
     )
     assert locked.status_code == 429
+
+
+def test_reset_counts_are_kept_where_every_process_reads_them(client, author_with_mail):
+    """Each gunicorn worker has its own memory: counts kept there would let every worker
+    allow the limit again. They are in the database, which the workers share."""
+    for i in range(5):
+        ask_for_reset(client, "author@bank.local", f"10.0.2.{i}")
+    caches["default"].clear()  # what another process's memory holds: nothing of this
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM shared_cache")
+        assert cursor.fetchone()[0] > 0
+    assert ask_for_reset(client, "author@bank.local", "10.0.2.9").status_code == 429

@@ -29,7 +29,9 @@ class LogFilter(forms.Form):
         required=False,
         choices=[("", _("Any section")), *((s.key, s.title) for s in SECTIONS)],
     )
-    plan = forms.IntegerField(label=_("Plan"), required=False, min_value=1, max_value=2**31 - 1)
+    plan = forms.IntegerField(
+        label=_("Plan number"), required=False, min_value=1, max_value=2**31 - 1
+    )
 
     def clean(self):
         data = super().clean()

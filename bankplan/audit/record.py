@@ -25,6 +25,8 @@ def plan_subject(plan) -> str:
 def event(action: Action, *, by, plan=None, **fields) -> Event:
     """An entry about ``plan`` (its branch and name taken from it), or about whatever
     ``fields`` name (``subject``, ``unit_code``, ``detail``...)."""
+    fields.setdefault("at", timezone.now())
+    fields.setdefault("until", fields["at"])
     if plan is not None:
         fields.setdefault("subject", plan_subject(plan))
         fields.setdefault("unit_code", plan.branch.code)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -25,6 +25,13 @@ from .forms import LogFilter
 from .models import Action, Event
 
 CSV_CHUNK = 2000
+# What a section save's counts say, in the plural the count needs.
+_COUNTED = {
+    "fields": ngettext_lazy("%(count)s field changed", "%(count)s fields changed", "count"),
+    "added": ngettext_lazy("%(count)s row added", "%(count)s rows added", "count"),
+    "removed": ngettext_lazy("%(count)s row removed", "%(count)s rows removed", "count"),
+    "changed": ngettext_lazy("%(count)s row changed", "%(count)s rows changed", "count"),
+}
 _TITLES = {section.key: section for section in SECTIONS}
 
 
@@ -62,10 +69,10 @@ def summary(event: Event) -> str:
     """One line saying what the entry changed or carried."""
     if event.action == Action.SECTION_SAVED:
         counts = event.changes or {}
-        return _(
-            "%(fields)s fields changed, %(added)s rows added, %(removed)s removed, "
-            "%(changed)s changed"
-        ) % {name: counts.get(name, 0) for name in ("fields", "added", "removed", "changed")}
+        parts = [
+            said % {"count": counts[name]} for name, said in _COUNTED.items() if counts.get(name)
+        ]
+        return " · ".join(parts) or _("saved without changes")
     return event.detail
 
 

@@ -3,13 +3,14 @@
 Log-in failures are counted by django-axes (settings.AXES_*): per username and address,
 and per address alone, never per username alone, so nobody can lock a manager out from
 elsewhere by guessing at their name. Password reset requests are counted here, in the
-cache, per address and per e-mail address, with the same limit and cool-off.
+cache every process shares, per address and per e-mail address, with the same limit and
+cool-off.
 """
 
 from axes.backends import AxesStandaloneBackend
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -68,6 +69,7 @@ def over_limit(*keys: str) -> bool:
     """Count one more request under each key; True when any reached the limit within
     the cool-off (the first request opens the window, later ones do not extend it)."""
     timeout = settings.LOGIN_COOLOFF_MINUTES * 60
+    cache = caches["shared"]
     counts = []
     for key in keys:
         cache.add(key, 0, timeout)
