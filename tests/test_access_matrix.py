@@ -2,41 +2,21 @@
 one, in every plan state: the status each GET and POST answers. A URL added without an
 entry in the tables below fails ``test_every_url_has_an_entry``.
 
-One bank per plan state: the demo's complete plan of branch R01-01 (the own object) taken
-through submit, return, submit and on to the state, so that every state has two versions
-with their PDFs; branch R01-02's plan (the foreign object, managed by manager2) put in the
-same state with copies of those versions. Head-office pages: region R01 and a pack of its
-reviewer are the own objects, region R02 and a pack of its reviewer the foreign ones.
-The pages outside plans do not depend on a plan's state and are checked in one state.
+One bank per plan state, with an own and a foreign object of every kind (see
+tests/urlconf_world.py). The pages outside plans do not depend on a plan's state and are
+checked in one state.
 """
 
 import re
 from dataclasses import dataclass
 
 import pytest
-from django.core.files.base import ContentFile
 from django.test import Client
-from django.urls import URLResolver, get_resolver, reverse
 
-from bankplan.documents import views as document_views
-from bankplan.headoffice.models import Pack
-from bankplan.organisation.models import Unit
-from bankplan.plans.models import Plan, Status
-from bankplan.reviews import services, tasks
-from bankplan.reviews.models import Thread, VersionPdf
+from bankplan.plans.models import Status
 
-STAND_IN_PDF = b"%PDF-1.7 stand-in"
-# The demo bank's people (manager2 manages another branch of region R01; reviewer2
-# reviews region R02).
-USERNAMES = {
-    "anonymous": None,
-    "staff": "staff",
-    "manager": "manager",
-    "other_manager": "manager2",
-    "reviewer": "reviewer",
-    "other_reviewer": "reviewer2",
-    "head_office": "admin",
-}
+from .urlconf_world import USERNAMES, build_world, full_routes, url_of
+
 STATES = [Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.APPROVED]
 # What each role is to each object: a stranger neither belongs to the branch nor
 # oversees it.
@@ -84,7 +64,7 @@ class PlanPage:
         refused = 404 if relation == "stranger" else 403
         if relation in self.who and state in self.states:
             return self.get, self.post
-        return (405 if self.get == 405 else refused), refused
+        return (405 if self.get == 405 else refused), (405 if self.post == 405 else refused)
 
 
 def plan_page(who, states=frozenset(STATES), get=200, post=200):
@@ -105,6 +85,7 @@ PLAN_PAGES = {
     "reviews:version_pdfs": plan_page(EVERYONE),
     "reviews:version_pdf": plan_page(EVERYONE),
     "reviews:compare": plan_page(EVERYONE),
+    "audit:plan_history": plan_page(REVIEWERS, post=405),
     "reviews:comment": plan_page(
         EVERYONE, {Status.DRAFT, Status.SUBMITTED, Status.RETURNED}, get=405, post=302
     ),
@@ -173,6 +154,9 @@ OTHER_PAGES = {
     "headoffice:pack": of_unit(200, 200),
     "headoffice:pack_progress": of_unit(200, 200),
     "headoffice:pack_download": of_unit(200, 200),
+    "audit:log": overseers(200, 405, head_office_only=True),
+    "audit:log_csv": overseers(200, 405, head_office_only=True),
+    "audit:log_xlsx": overseers(200, 405, head_office_only=True),
     "sign_in_again": same_for(set(USERNAMES), 405, 400),  # JSON posts only
     "login": PUBLIC,
     "logout": signed_in(405, 302),
@@ -191,108 +175,14 @@ OTHER_PAGES = {
 }
 
 
-def full_routes():
-    """Routes from the root: the included ones' prefixes joined on."""
-
-    def walk(patterns, prefix, namespace):
-        for pattern in patterns:
-            route = prefix + str(pattern.pattern)
-            if isinstance(pattern, URLResolver):
-                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-                if inner == "admin:":
-                    yield "admin:", route
-                else:
-                    yield from walk(pattern.url_patterns, route, inner)
-            else:
-                name = f"{namespace}{pattern.name}" if pattern.name else route
-                yield name, route
-
-    return sorted(set(walk(get_resolver().url_patterns, "", "")))
-
-
 def test_every_url_has_an_entry():
     names = {name for name, _ in full_routes()}
     assert names == set(PLAN_PAGES) | set(OTHER_PAGES)
 
 
-def _take_to(state, plan, demo):
-    """Submit, return, submit (two versions), then on to ``state``."""
-    pk, reviewer = plan.pk, demo["reviewer"]
-    services.submit_plan(plan_id=pk, by=demo["manager"])
-    services.return_plan(plan_id=pk, by=reviewer, reason="请细化")
-    services.submit_plan(plan_id=pk, by=demo["manager"])
-    if state == Status.RETURNED:
-        services.return_plan(plan_id=pk, by=reviewer, reason="再细化")
-    if state in (Status.APPROVED, Status.DRAFT):
-        services.approve_plan(plan_id=pk, by=reviewer)
-    if state == Status.DRAFT:
-        services.reopen_plan(plan_id=pk, by=demo["admin"], reason="调整")
-
-
-def _copy_versions(source, target):
-    for version in source.versions.all():
-        pdfs = list(version.pdfs.all())
-        version.pk = None
-        version.plan = target
-        version.save()
-        for pdf in pdfs:
-            pdf.pk = None
-            pdf.version = version
-            pdf.save()
-
-
 @pytest.fixture
 def world(demo, monkeypatch, django_capture_on_commit_callbacks, request):
-    # Stand-in PDFs: this test is about who gets them, tests/documents about their making.
-    monkeypatch.setattr(tasks, "render_version_pdf", lambda version, **kw: STAND_IN_PDF)
-    monkeypatch.setattr(document_views, "render_plan_pdf", lambda plan: STAND_IN_PDF)
-    state = request.param
-    own = demo["plan"]
-    foreign = Plan.objects.get(branch__code="R01-02")
-    with django_capture_on_commit_callbacks(execute=True):
-        _take_to(state, own, demo)
-    Plan.objects.filter(pk=foreign.pk).update(status=state)
-    _copy_versions(own, foreign)
-    plans = {"own": own, "foreign": foreign}
-    units = {"own": Unit.objects.get(code="R01"), "foreign": Unit.objects.get(code="R02")}
-    packs = {}
-    for obj, reviewer in (("own", demo["reviewer"]), ("foreign", demo["reviewer2"])):
-        packs[obj] = Pack.objects.create(
-            cycle=own.cycle, unit=units[obj], format=Pack.Format.ZIP, requested_by=reviewer
-        )
-        packs[obj].state = Pack.State.READY
-        packs[obj].file.save("pack.zip", ContentFile(b"PK"))
-    threads = {
-        obj: Thread.objects.create(
-            plan=plan, version=plan.versions.last(), section="swot", created_by=demo["reviewer"]
-        )
-        for obj, plan in plans.items()
-    }
-    return {"plans": plans, "units": units, "packs": packs, "threads": threads, "demo": demo}
-
-
-def url_of(name, route, world, obj):
-    if name == "admin:":
-        return reverse("admin:index")
-    if name == route:  # unnamed
-        return "/" + route
-    plan = world["plans"][obj]
-    values = {
-        "plan_id": plan.pk,
-        "number": plan.versions.order_by("-number").first().number,
-        "kind": VersionPdf.Kind.SUBMITTED,
-        "thread_id": world["threads"][obj].pk,
-        "key": "swot",
-        "cycle_id": plan.cycle_id,
-        "unit_id": world["units"][obj].pk,
-        "table": "kpis",
-        "fmt": "csv",
-        "pack_id": world["packs"][obj].pk,
-        "uidb64": "MQ",
-        "token": "set-password",
-    }
-    kwargs = {key: values[key] for key in re.findall(r"<(?:\w+:)?(\w+)>", route)}
-    return reverse(name, kwargs=kwargs)
+    return build_world(request.param, demo, monkeypatch, django_capture_on_commit_callbacks)
 
 
 def clients(demo):
