@@ -47,3 +47,18 @@ def test_no_plan_is_started_in_a_cycle_that_has_not_opened(browser_client, cycle
     )
     assert response.status_code == 403
     assert not Plan.objects.exists()
+
+
+# Pass the host check (relative), yet are no path: redirect() took them for URL names.
+ODD_NEXT = ["856", "2026-02-30", "x", "plans:list"]
+
+
+@pytest.mark.parametrize("target", ODD_NEXT)
+def test_a_comment_with_an_odd_next_returns_to_the_overview(browser_client, plan, author, target):
+    browser_client.force_login(author)
+    response = browser_client.post(
+        reverse("reviews:comment", args=[plan.pk]),
+        {"section": "swot", "body": "请补充", "next": target},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("plans:overview", args=[plan.pk])

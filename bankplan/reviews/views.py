@@ -248,9 +248,12 @@ def compare(request, plan_id):
 
 
 def _back(request, plan) -> str:
-    """Where a comment form returns to: the page it was on, if it is one of ours."""
+    """Where a comment form returns to: the page it was on, if it is one of ours (a path:
+    redirect() takes anything else for a URL name, and fails on one that is none)."""
     target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}
+    ):
         return target
     return reverse("plans:overview", args=[plan.pk])
 
