@@ -62,3 +62,15 @@ def test_a_comment_with_an_odd_next_returns_to_the_overview(browser_client, plan
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("plans:overview", args=[plan.pk])
+
+
+@pytest.mark.parametrize("target", ODD_NEXT)
+def test_a_reminder_with_an_odd_next_returns_to_the_dashboard(
+    browser_client, cycle, head_office, target
+):
+    browser_client.force_login(head_office)
+    response = browser_client.post(
+        reverse("headoffice:remind_late", args=[cycle.pk]), {"next": target}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("headoffice:dashboard")

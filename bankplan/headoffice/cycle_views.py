@@ -27,9 +27,12 @@ from .reminders import LATE_ONLY, announce_extension, due_branches, remind_late
 
 
 def _back(request, cycle, unit) -> str:
-    """Where the reminder button returns to: the page it was on, if it is one of ours."""
+    """Where the reminder button returns to: the page it was on, if it is one of ours (a
+    path: redirect() takes anything else for a URL name, and fails on one that is none)."""
     target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}
+    ):
         return target
     if unit is not None:
         return reverse("headoffice:unit", args=[cycle.pk, unit.pk])
