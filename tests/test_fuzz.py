@@ -74,3 +74,13 @@ def test_a_reminder_with_an_odd_next_returns_to_the_dashboard(
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("headoffice:dashboard")
+
+
+@pytest.mark.parametrize("target", ODD_NEXT)
+def test_a_refused_pack_request_with_an_odd_next_returns_to_the_packs(
+    browser_client, cycle, head_office, target
+):
+    browser_client.force_login(head_office)
+    response = browser_client.post(reverse("headoffice:pack_request"), {"next": target})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("headoffice:packs")

@@ -69,7 +69,11 @@ def pack_request(request):
     overseer_scope(request.user)
     form = PackRequestForm(request.POST)
     back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+    # A path only: redirect() takes anything else for a URL name, and fails on one that is none.
+    if not (
+        back.startswith("/")
+        and url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure())
+    ):
         back = ""
     if not form.is_valid():
         messages.error(request, _("The pack could not be requested: check the choices."))
