@@ -30,12 +30,18 @@ logger = logging.getLogger(__name__)
 _workers = WorkerPool(settings.PDF_WORKERS)
 
 
-# WeasyPrint sets some 2,000 characters of a plan a second on the 2-core machine under
-# load (benchmarks/worst_case_pdf.py 3: 121,815 characters, 122 pages in 60.7 s), about
-# 1,000 to an A4 page. A document with more text than fits in PDF_TIMEOUT with a margin
-# is refused at once instead of holding a render worker for PDF_TIMEOUT and failing then.
-MAX_CHARACTERS = 100_000
+# The last guard, never reached by a plan the forms accept: the forms hold every section
+# to its text budget (plans/sections/budget.py) and every table to MAX_ROWS rows, and
+# MAX_CHARACTERS stays above the most text such a plan shows (the budgets, plus the
+# document's own words and the figures and choices of every row; checked in
+# tests/plans/test_budget.py, in both languages). A document over it (say a version made
+# before the budgets) is refused at once instead of holding a render worker for
+# PDF_TIMEOUT and failing then. Set with benchmarks/worst_case_pdf.py on the 2-core
+# machine (figures in budget.py): the worst case the forms accept, some 110,000 characters
+# on 170 pages, renders in under 30 s.
+MAX_CHARACTERS = 120_000
 _MARKUP = re.compile(r"<style.*?</style>|<[^>]*>|\s+", re.DOTALL)
+_ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
 
 
 class RenderError(Exception):
@@ -47,8 +53,9 @@ class TooLong(RenderError):
 
 
 def text_length(html: str) -> int:
-    """The characters a reader sees (entities count as a few: close enough)."""
-    return len(_MARKUP.sub("", html))
+    """The characters a reader sees, less the spaces: an escaped character (``&amp;``)
+    counts once, as it was typed and counted by the budget."""
+    return len(_ENTITY.sub("&", _MARKUP.sub("", html)))
 
 
 def _html(document: Document) -> str:

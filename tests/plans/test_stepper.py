@@ -113,13 +113,13 @@ def test_text_over_the_limit_is_refused_at_the_field_and_kept_whole(client, page
     assert Background.objects.get(plan=plan).local_economy == ""
 
 
-def test_a_table_holds_at_most_a_hundred_rows(client, page, plan):
+def test_a_table_holds_at_most_max_rows_rows(client, page, plan):
     data = form_data(page(plan, "swot"))
     for n in range(MAX_ROWS + 1):
         add_row(data, "items", kind="S", text=f"优势 {n}", priority="medium")
     response = client.post(url(plan, "swot"), data)
     assert response.status_code == 200
-    assert "最多 100 行" in response.content.decode()
+    assert f"最多 {MAX_ROWS} 行" in response.content.decode()
     assert not SwotItem.objects.exists()
     data["items-TOTAL_FORMS"] = str(MAX_ROWS)
     assert client.post(url(plan, "swot"), data).status_code == 302

@@ -17,6 +17,7 @@ from django.utils.functional import Promise
 from django.utils.translation import get_language, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from .budget import check_budget
 from .describe import (
     Kind,
     describe_field,
@@ -156,6 +157,15 @@ class SectionForm(forms.ModelForm):
         label_blank_choices(self)
         keep_long_pastes(self)
         readable_figures(self)
+
+    # The section's row formsets, bound to the same POST (set by Section.bind): the text
+    # budget counts the section's fields and all its rows together.
+    row_formsets: Sequence[forms.BaseFormSet] = ()
+
+    def clean(self):
+        cleaned = super().clean()
+        check_budget(self, self.row_formsets)
+        return cleaned
 
 
 class LoadedChoiceField(forms.ModelChoiceField):
@@ -443,7 +453,7 @@ def _unique_key(values: dict, columns: tuple[str, ...]) -> tuple:
 
 
 # Rows in one table: a plan's tables are lists a person reads, and the PDF stays bounded.
-MAX_ROWS = 100
+MAX_ROWS = 50
 
 
 def row_formset(parent, model, form, formset=RowFormSet):
@@ -656,4 +666,5 @@ class Section:
         formsets = [
             table.formset(data, instance=content, prefix=table.name) for table in self.tables
         ]
+        form.row_formsets = formsets
         return form, formsets
