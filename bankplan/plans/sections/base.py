@@ -371,9 +371,10 @@ class RowFormSet(forms.BaseInlineFormSet):
             self._vanished = frozenset()
             if self.is_bound:
                 pk_name = self.model._meta.pk.name
+                # INITIAL_FORMS is as posted (any number): the rows are those Django builds.
+                rows = min(self.initial_form_count(), self.total_form_count())
                 posted = {
-                    self.data.get(f"{self.add_prefix(i)}-{pk_name}", "")
-                    for i in range(self.initial_form_count())
+                    self.data.get(f"{self.add_prefix(i)}-{pk_name}", "") for i in range(rows)
                 }
                 unknown = {pk for pk in posted if pk.isdigit() and pk not in self._rows_by_key()}
                 if unknown:
