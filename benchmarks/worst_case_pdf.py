@@ -16,8 +16,13 @@ and prints every time, the median, the pages and the size, against PDF_TIMEOUT.
 Target (issue 11): the worst case the forms accept renders within PDF_TIMEOUT (60 s) on
 the 2-core machine; aim <= 40 s for one render.
 
-Measured (2-core machine, WeasyPrint 70; SECTION_TEXT 20,000, MAX_ROWS 50):
-see bankplan/plans/sections/budget.py for the figures and what they justify.
+Measured (2-core machine shared with other test runs, WeasyPrint 70; SECTION_TEXT 12,000,
+MAX_ROWS 50; the figures and what they justify are in bankplan/plans/sections/budget.py):
+  --spread cells --repeat 3         best 13.3 s, median 13.8 s, worst 21.7 s; 143 pages
+  --spread long --repeat 3          best 17.3 s, median 18.8 s, worst 18.9 s; 123 pages
+  --spread even                     15.1 s; 73 pages
+  --spread cells --language en      best 20.2 s, worst 21.4 s of 2; 145 pages
+  --spread cells --together 2       29.9 s and 30.3 s, two at once
 """
 
 import argparse
@@ -82,7 +87,8 @@ def main(options) -> None:
     median = statistics.median(times)
     together = f", {options.together} at once" if options.together > 1 else ""
     print(
-        f"  PDF   median {median:.1f} s, worst {max(times):.1f} s of {len(times)}{together};"
+        f"  PDF   best {min(times):.1f} s, median {median:.1f} s, worst {max(times):.1f} s"
+        f" of {len(times)}{together};"
         f"   {pages} pages   {len(pdf) / 1024 / 1024:.1f} MiB"
     )
     worst = html_seconds + max(times)

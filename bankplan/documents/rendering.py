@@ -36,9 +36,9 @@ _workers = WorkerPool(settings.PDF_WORKERS)
 # document's own words and the figures and choices of every row; checked in
 # tests/plans/test_budget.py, in both languages). A document over it (say a version made
 # before the budgets) is refused at once instead of holding a render worker for
-# PDF_TIMEOUT and failing then. Set with benchmarks/worst_case_pdf.py on the 2-core
-# machine (figures in budget.py): the worst case the forms accept, some 110,000 characters
-# on 170 pages, renders in under 30 s.
+# PDF_TIMEOUT and failing then. Measured with benchmarks/worst_case_pdf.py on the 2-core
+# machine (more in budget.py): the worst case the forms accept shows 93,400 characters
+# (103,100 in English) on 143 pages and renders in 13-29 s alone, 30-44 s two at once.
 MAX_CHARACTERS = 120_000
 _MARKUP = re.compile(r"<style.*?</style>|<[^>]*>|\s+", re.DOTALL)
 _ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")

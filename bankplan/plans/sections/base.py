@@ -454,6 +454,10 @@ def _unique_key(values: dict, columns: tuple[str, ...]) -> tuple:
 
 
 # Rows in one table: a plan's tables are lists a person reads, and the PDF stays bounded.
+# A row costs rendering time whatever its text (some 13 ms a row on the 2-core machine:
+# every table at 100 rows was 20 s of the PDF's time on its own); with the sections' text
+# budgets (budget.py), 50 rows keep the worst case the forms accept well within
+# PDF_TIMEOUT. Was 100 until issue 11.
 MAX_ROWS = 50
 
 

@@ -7,14 +7,20 @@ characters is over a million characters. The budget bounds the whole section, so
 the forms accept always becomes a PDF in time, and rendering.MAX_CHARACTERS (the last
 guard, above the sum of the budgets and the document's own text) never refuses it.
 
-Measured with benchmarks/worst_case_pdf.py on the 2-core machine (WeasyPrint 70,
-one render at a time; see the benchmark for how the plan is filled):
-- rows cost time whatever their text: every table at 100 rows of one-character texts
-  took about 20 s on their own;
-- text costs about 1 s per 10,000 characters, in a table cell or a paragraph alike.
-SECTION_TEXT is chosen so that every section at its budget and every table at MAX_ROWS
-renders in well under PDF_TIMEOUT (the figures are in the report of issue 11 and in the
-benchmark's docstring).
+Measured with benchmarks/worst_case_pdf.py on the 2-core machine (WeasyPrint 70; the
+machine shared with other test runs, so the best of several runs is the cleanest):
+- before: every table at 100 rows and at most 20,000 characters a section, the texts in
+  the tables first: 42.7 s for one render (246 pages); every table at 100 rows of
+  one-character texts took some 20 s on its own (rows cost time whatever their text,
+  some 13 ms a row), and 70,000 characters more cost some 6 s;
+- so MAX_ROWS is 50 (was 100) and SECTION_TEXT 12,000: the worst case the forms accept
+  (734 rows, 84,000 typed characters, 143 pages) renders in 13-29 s alone (13.3 s on a
+  quiet machine, 29.2 s on a busy one) and in 30-44 s with a second one rendering at
+  once (PDF_WORKERS is 2), against PDF_TIMEOUT 60 s; 15,000 characters a section took
+  28.5 s alone and 52 s two at once, too close to the limit. In English (longer labels)
+  20-21 s.
+12,000 characters is some twelve printed pages of Chinese: three full narratives
+(LONG_TEXT) in one section, or two and a dozen long rows.
 
 What counts: every text an author types (a CharField or TextField of the section form
 or of a row form, not a choice), as it will be stored: the posted value of every row
