@@ -17,6 +17,9 @@ class _FormReader(HTMLParser):
         self._template = 0
         self._select: dict | None = None
         self._textarea: tuple[str, list[str]] | None = None
+        # For page_form_targets: each form's own attributes, the page's links.
+        self.form_attrs: list[dict] = []
+        self.links: list[str] = []
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -27,7 +30,10 @@ class _FormReader(HTMLParser):
         if tag == "form":
             self._form = []
             self.forms.append(self._form)
+            self.form_attrs.append(a)
             return
+        if tag == "a" and a.get("href"):
+            self.links.append(a["href"])
         if self._form is None or "disabled" in a:
             return
         name = a.get("name")
@@ -81,6 +87,15 @@ def page_forms(html: str) -> list[list[tuple[str, str]]]:
     reader.feed(html)
     reader.close()
     return reader.forms
+
+
+def page_form_targets(html: str) -> tuple[list[tuple[dict, list[tuple[str, str]]]], list[str]]:
+    """The page's forms with their attributes (action, method, enctype), and its links'
+    addresses, as written in the page."""
+    reader = _FormReader()
+    reader.feed(html)
+    reader.close()
+    return list(zip(reader.form_attrs, reader.forms, strict=True)), reader.links
 
 
 def form_data(response) -> dict:
