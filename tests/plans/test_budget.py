@@ -7,14 +7,23 @@ import json
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
-from bankplan.documents.rendering import MAX_CHARACTERS, render_plan_html, text_length
+from bankplan.documents.rendering import (
+    MAX_CHARACTERS,
+    render_plan_html,
+    render_version_html,
+    text_length,
+)
 from bankplan.plans.autosave import HEADER
 from bankplan.plans.models import Plan
+from bankplan.plans.progress import load_plan
 from bankplan.plans.sections.base import LONG_TEXT, MAX_ROWS, ROW_TEXT
-from bankplan.plans.sections.budget import SECTION_TEXT, content_length
+from bankplan.plans.sections.budget import SECTION_TEXT, budgeted_fields, content_length
 from bankplan.plans.sections.registry import SECTIONS, get_section
 from bankplan.plans.sections.swot import Swot, SwotItem
+from bankplan.reviews.models import Version
+from bankplan.reviews.snapshots import snapshot_plan
 from tests.htmlform import add_row, form_data
 from tests.plans.worst_case import SPREADS, fill_plan
 
@@ -100,8 +109,6 @@ def test_an_autosave_over_the_budget_gets_the_message(manager, plan):
 
 def test_every_section_counts_its_own_texts_and_every_table(plan):
     """Each section has a typed text the budget counts, and every table with texts."""
-    from bankplan.plans.sections.budget import budgeted_fields
-
     for section in SECTIONS:
         counted = budgeted_fields(section.form) + [
             name for table in section.tables for name in budgeted_fields(table.formset.form)
@@ -123,6 +130,18 @@ def test_a_plan_the_forms_accept_is_never_too_long_to_print(demo, spread):
     for language in ("zh-hans", "en"):
         length = text_length(render_plan_html(plan, language=language))
         assert len(SECTIONS) * SECTION_TEXT * 0.8 < length <= MAX_CHARACTERS, language
+    if spread == "long":  # the version filed on approval (its approval block, its labels)
+        version = Version.objects.create(
+            plan=plan,
+            number=1,
+            snapshot=snapshot_plan(load_plan(plan), loaded=True),
+            submitted_by=demo["manager"],
+            approved_by=demo["manager"],
+            approved_at=timezone.now(),
+        )
+        for language in ("zh-hans", "en"):
+            html = render_version_html(version, approved=True, language=language)
+            assert text_length(html) <= MAX_CHARACTERS, language
 
 
 def test_text_length_counts_an_escaped_character_once():
