@@ -23,6 +23,7 @@ from urllib.parse import parse_qsl, quote, urljoin, urlsplit
 
 import pytest
 from django.contrib import messages
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
@@ -277,7 +278,9 @@ class Endpoint:
     def check(self, method, pairs, **options):
         shown = self.shown(method, pairs, options)
         with transaction.atomic():
-            cache.clear()  # throttles and cached sums start afresh in every example
+            # Throttles, cached sums and messages of an earlier example start afresh.
+            cache.clear()
+            self.client.cookies.pop(CookieStorage.cookie_name, None)
             before = fingerprint() if method == "post" else None
             try:
                 response = self.send(method, pairs, **options)
@@ -322,10 +325,13 @@ class Endpoint:
 
 def discover(client, urls):
     """From the pages at ``urls``: the query parameters each path's links and GET forms
-    use, and the fields (with the page's values) of the forms that post to each path."""
-    params, fields = defaultdict(set), defaultdict(dict)
+    use, the fields (with the page's values) of the forms that post to each path, and the
+    URLs that take no GET."""
+    params, fields, post_only = defaultdict(set), defaultdict(dict), set()
     for url in urls:
         response = client.get(url)
+        if response.status_code == 405:
+            post_only.add(url)
         if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
             continue
         forms, links = page_form_targets(response.content.decode())
@@ -343,7 +349,7 @@ def discover(client, urls):
         for href in links:
             link = urlsplit(urljoin(url, href))
             params[link.path].update(name for name, _ in parse_qsl(link.query))
-    return params, fields
+    return params, fields, post_only
 
 
 def endpoints(world, state):
@@ -363,15 +369,10 @@ def endpoints(world, state):
                 # The variants' queries reach the same view: the first one's are fuzzed.
                 urls.append((name, url_of(name, route, world, "own", **given), number == 0))
         overview = url_of("plans:overview", "plans/<int:plan_id>/", world, "own")
-        params, fields = discover(client, [overview, *(url for _, url, _ in urls)])
+        params, fields, post_only = discover(client, [overview, *(url for _, url, _ in urls)])
         for name, url, first in urls:
             path = urlsplit(url).path
             known = {key: [""] for key in FIELDS.get(name, ())} | fields.get(path, {})
-            with transaction.atomic():
-                takes_get = first and client.get(url).status_code != 405
-                # A page without a form posting to it: its POST is its GET.
-                takes_post = bool(known) and client.post(url, {}).status_code != 405
-                transaction.set_rollback(True)
             made.append(
                 Endpoint(
                     name,
@@ -381,8 +382,9 @@ def endpoints(world, state):
                     fields=known,
                     files=FILES.get(name),
                     params=set(READ_BY_VIEWS) | params.get(path, set()) | set(UNKNOWN),
-                    takes_get=takes_get,
-                    takes_post=takes_post,
+                    takes_get=first and url not in post_only,
+                    # A page without a form posting to it: its POST is its GET.
+                    takes_post=bool(known),
                 )
             )
     return made
