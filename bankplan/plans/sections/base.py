@@ -472,6 +472,10 @@ def row_formset(parent, model, form, formset=RowFormSet):
         extra=0,
         max_num=MAX_ROWS,
         validate_max=True,
+        # How many posted rows Django builds at most (1,050 by default: seconds of work for
+        # one forged TOTAL_FORMS). Room above MAX_ROWS for a table stored before the limit
+        # became 50, so its author can still post it and remove rows.
+        absolute_max=4 * MAX_ROWS,
     )
 
 
