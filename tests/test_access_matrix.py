@@ -71,20 +71,20 @@ def plan_page(who, states=frozenset(STATES), get=200, post=200):
     return PlanPage(frozenset(who), frozenset(states), get, post)
 
 
-# An empty POST to a read-only page renders the page again; to a transition, the form
-# with its errors (nothing changes); to a comment, a message and the way back.
+# A read-only page takes GET (and HEAD) alone: a POST is 405. A POST to a transition
+# shows the form with its errors (nothing changes); to a comment, a message and the way back.
 PLAN_PAGES = {
-    "plans:overview": plan_page(EVERYONE),
+    "plans:overview": plan_page(EVERYONE, post=405),
     "plans:section": plan_page(BRANCH_PEOPLE, BEING_WRITTEN),
-    "documents:plan_pdf": plan_page(EVERYONE),
+    "documents:plan_pdf": plan_page(EVERYONE, post=405),
     "reviews:submit": plan_page({"manager"}, BEING_WRITTEN),
     "reviews:return": plan_page(REVIEWERS, {Status.SUBMITTED}),
     "reviews:approve": plan_page(REVIEWERS, {Status.SUBMITTED}),
     "reviews:reopen": plan_page({"head_office"}, {Status.APPROVED}),
-    "reviews:version": plan_page(EVERYONE),
-    "reviews:version_pdfs": plan_page(EVERYONE),
-    "reviews:version_pdf": plan_page(EVERYONE),
-    "reviews:compare": plan_page(EVERYONE),
+    "reviews:version": plan_page(EVERYONE, post=405),
+    "reviews:version_pdfs": plan_page(EVERYONE, post=405),
+    "reviews:version_pdf": plan_page(EVERYONE, post=405),
+    "reviews:compare": plan_page(EVERYONE, post=405),
     "audit:plan_history": plan_page(REVIEWERS, post=405),
     "reviews:comment": plan_page(
         EVERYONE, {Status.DRAFT, Status.SUBMITTED, Status.RETURNED}, get=405, post=302
@@ -122,24 +122,24 @@ def of_unit(get, post, refused_get=404):
     def expected(role, obj):
         if role == "anonymous":
             return 302, 302
-        return (get, post) if role in OVERSEERS[obj] else (refused_get, 404)
+        return (get, post) if role in OVERSEERS[obj] else (refused_get, 405 if post == 405 else 404)
 
     return expected
 
 
 PUBLIC = same_for(set(USERNAMES), 200, 200)
 OTHER_PAGES = {
-    "home": same_for(set(USERNAMES), 302, 302),
-    "plans:list": signed_in(200, 200),
+    "home": {**signed_in(302, 405), "anonymous": (302, 302)},
+    "plans:list": signed_in(200, 405),
     "plans:start": signed_in(405, 400),  # an empty POST names no branch
     "plans:guidance": signed_in(405, 400),  # an empty POST says neither open nor closed
-    "reviews:queue": signed_in(200, 200),
-    "headoffice:dashboard": overseers(302, 302),
-    "headoffice:unit": of_unit(200, 200),
-    "headoffice:branches": of_unit(200, 200),
-    "headoffice:export_table": of_unit(200, 200),
+    "reviews:queue": signed_in(200, 405),
+    "headoffice:dashboard": overseers(302, 405),
+    "headoffice:unit": of_unit(200, 405),
+    "headoffice:branches": of_unit(200, 405),
+    "headoffice:export_table": of_unit(200, 405),
     "headoffice:allocations": of_unit(200, 302),
-    "headoffice:allocations_template": of_unit(200, 200),
+    "headoffice:allocations_template": of_unit(200, 405),
     "headoffice:allocations_upload": of_unit(405, 200, refused_get=405),
     "headoffice:remind_late": {
         "dashboard/<int:cycle_id>/remind/": overseers(405, 302),
@@ -149,11 +149,11 @@ OTHER_PAGES = {
     "headoffice:close_cycle": overseers(200, 200, head_office_only=True),
     "headoffice:branch_targets": overseers(200, 405),
     "headoffice:branch_targets_csv": overseers(200, 405),
-    "headoffice:packs": overseers(200, 200),
+    "headoffice:packs": overseers(200, 405),
     "headoffice:pack_request": overseers(405, 302),
-    "headoffice:pack": of_unit(200, 200),
-    "headoffice:pack_progress": of_unit(200, 200),
-    "headoffice:pack_download": of_unit(200, 200),
+    "headoffice:pack": of_unit(200, 405),
+    "headoffice:pack_progress": of_unit(200, 405),
+    "headoffice:pack_download": of_unit(200, 405),
     "audit:log": overseers(200, 405, head_office_only=True),
     "audit:log_csv": overseers(200, 405, head_office_only=True),
     "audit:log_xlsx": overseers(200, 405, head_office_only=True),

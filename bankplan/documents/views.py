@@ -2,6 +2,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_safe
 
 from bankplan.audit import record
 from bankplan.plans.access import get_plan_for
@@ -14,6 +15,7 @@ from .stamp import is_stamped_for, stamp_reader
 RETRY_AFTER_SECONDS = 5
 
 
+@require_safe
 def plan_pdf(request, plan_id):
     plan = get_plan_for(request.user, plan_id)
     try:

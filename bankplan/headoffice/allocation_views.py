@@ -15,7 +15,7 @@ from django.urls import path, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from bankplan.audit import record
 from bankplan.lib.keyset import keyset_page
@@ -129,6 +129,7 @@ def _page_url(cycle, unit, query: dict | None = None) -> str:
     return f"{url}?{urlencode(query)}" if query else url
 
 
+@require_http_methods(["GET", "POST"])
 def grid(request, cycle_id, unit_id):
     """The grid: the page's units as rows, the cycle's KPIs as columns. Saving writes the
     page shown, all of it or (when a cell is wrong) none of it. Queries do not grow with
@@ -205,6 +206,7 @@ def grid(request, cycle_id, unit_id):
     )
 
 
+@require_safe
 def template_sheet(request, cycle_id, unit_id):
     """The page's units and current allocations as an XLSX sheet to fill in."""
     unit = _units_with_targets(request, unit_id)

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from bankplan.audit import record
 from bankplan.organisation.models import Unit
@@ -46,6 +46,7 @@ def get_pack_for(user, pack_id: int) -> Pack:
     return pack
 
 
+@require_safe
 def pack_list(request):
     scope = overseer_scope(request.user)
     units = Unit.objects.filter(
@@ -108,17 +109,20 @@ def _progress(pack: Pack) -> dict:
     }
 
 
+@require_safe
 def pack_detail(request, pack_id):
     pack = get_pack_for(request.user, pack_id)
     return render(request, "headoffice/packs/pack.html", _progress(pack))
 
 
+@require_safe
 def pack_progress(request, pack_id):
     """The fragment the pack's page polls while the pack is being built."""
     pack = get_pack_for(request.user, pack_id)
     return render(request, "headoffice/packs/progress.html", _progress(pack))
 
 
+@require_safe
 def pack_download(request, pack_id):
     pack = get_pack_for(request.user, pack_id)
     if pack.state != Pack.State.READY or not pack.file:

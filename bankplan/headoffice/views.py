@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from bankplan.audit import record
 from bankplan.documents import charts
@@ -23,6 +24,7 @@ from .exports import export_response
 PAGE_SIZE = 50
 
 
+@require_safe
 def home(request):
     """Head office and reviewers start from the dashboard, branch people from their plans."""
     if scope_of(request.user).oversees:
@@ -30,6 +32,7 @@ def home(request):
     return redirect("plans:list")
 
 
+@require_safe
 def dashboard(request):
     """The landing page of head office and reviewers: their unit in the current cycle."""
     scope = overseer_scope(request.user)
@@ -62,6 +65,7 @@ def _trail(request, unit: Unit) -> list[Unit]:
     return [node for node in reversed(above) if scope.covers(node)]
 
 
+@require_safe
 def unit(request, cycle_id, unit_id):
     unit = _overseen_unit(request, unit_id)
     cycle = get_cycle(cycle_id)
@@ -116,6 +120,7 @@ def _chosen_kpi(request, kpis):
 BRANCH_FILTERS = ("late", rollup.NOT_STARTED, *Status.values)
 
 
+@require_safe
 def branches(request, cycle_id, unit_id):
     """The branches below a unit, 50 a page by code: searchable, filterable by state."""
     unit = _overseen_unit(request, unit_id)
@@ -152,6 +157,7 @@ def branches(request, cycle_id, unit_id):
     )
 
 
+@require_safe
 def export_table(request, cycle_id, unit_id, table, fmt):
     unit = _overseen_unit(request, unit_id)
     cycle = get_cycle(cycle_id)

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from bankplan.documents.build import live_document
 from bankplan.headoffice.deadlines import deadline_info
@@ -23,6 +23,7 @@ from .progress import load_plan, percent_complete, section_states
 from .sections.registry import get_section, neighbours
 
 
+@require_safe
 def plan_list(request):
     """The plans of one cycle the user may read, 50 a page by branch code (keyset: head
     office's list of 20,000 branches costs what a branch's own does), searchable by branch
@@ -94,6 +95,7 @@ def start_plan(request, cycle_id):
     return redirect("plans:section", plan_id=plan.pk, key="background")
 
 
+@require_safe
 def overview(request, plan_id):
     plan = load_plan(get_plan_for(request.user, plan_id))
     states = section_states(plan)

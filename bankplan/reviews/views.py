@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from bankplan.audit import record
 from bankplan.documents.build import version_document
@@ -149,6 +149,7 @@ def _version(plan, number) -> Version:
     )
 
 
+@require_safe
 def version(request, plan_id, number):
     """The review screen: the version whole, its threads beside each section, what changed
     since the version last reviewed, and the reviewer's actions in reach on every part."""
@@ -194,6 +195,7 @@ def pdfs_context(version: Version) -> dict:
     }
 
 
+@require_safe
 def version_pdfs(request, plan_id, number):
     """The PDF buttons alone: the version page asks for them until every PDF is made."""
     plan = get_plan_for(request.user, plan_id)
@@ -202,6 +204,7 @@ def version_pdfs(request, plan_id, number):
     return render(request, "reviews/includes/version_pdfs.html", context)
 
 
+@require_safe
 def version_pdf(request, plan_id, number, kind):
     plan = get_plan_for(request.user, plan_id)
     stored = get_object_or_404(
@@ -220,6 +223,7 @@ def version_pdf(request, plan_id, number, kind):
     return FileResponse(file, content_type="application/pdf", filename=name)
 
 
+@require_safe
 def compare(request, plan_id):
     plan = get_plan_for(request.user, plan_id)
     versions = list(plan.versions.select_related("submitted_by"))
@@ -308,6 +312,7 @@ def _count_open_threads(plans) -> None:
         plan.open_threads = counts.get(plan.pk, 0)
 
 
+@require_safe
 def queue(request):
     """Plans of one cycle waiting for review, oldest submission first. The user's scope
     becomes a plain filter (see ``Scope``), so the database serves the queue from its

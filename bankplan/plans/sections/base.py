@@ -373,9 +373,7 @@ class RowFormSet(forms.BaseInlineFormSet):
                 pk_name = self.model._meta.pk.name
                 # INITIAL_FORMS is as posted (any number): the rows are those Django builds.
                 rows = min(self.initial_form_count(), self.total_form_count())
-                posted = {
-                    self.data.get(f"{self.add_prefix(i)}-{pk_name}", "") for i in range(rows)
-                }
+                posted = {self.data.get(f"{self.add_prefix(i)}-{pk_name}", "") for i in range(rows)}
                 unknown = {pk for pk in posted if pk.isdigit() and pk not in self._rows_by_key()}
                 if unknown:
                     elsewhere = self.model._default_manager.filter(pk__in=unknown)
