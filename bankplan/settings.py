@@ -119,6 +119,15 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Plain-text mail: what a user typed goes out as typed ("R&D <b>", not "R&amp;D
+        # &lt;b&gt;"). Only bankplan.reviews.notifications renders with it.
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 # Production names its database; only development uses the embedded SQLite file. Without

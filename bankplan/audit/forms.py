@@ -1,4 +1,7 @@
+import datetime
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bankplan.plans.sections.registry import SECTIONS
@@ -45,9 +48,13 @@ class LogFilter(forms.Form):
             return {}
         self.is_valid()  # an invalid field is left out of cleaned_data
         data = {name: value for name, value in self.cleaned_data.items() if value not in (None, "")}
+        # Days in the bank's time zone, as times: the index on ``at`` serves the range.
+        for name, days in (("start", 0), ("end", 1)):
+            if name in data:
+                data[name] = _midnight(data[name] + datetime.timedelta(days=days))
         lookups = {
-            "start": "at__date__gte",
-            "end": "at__date__lte",
+            "start": "at__gte",
+            "end": "at__lt",
             "action": "action",
             "unit": "unit_code__startswith",
             "who": "actor_name__icontains",
@@ -55,3 +62,7 @@ class LogFilter(forms.Form):
             "plan": "plan_id",
         }
         return {lookups[name]: value for name, value in data.items()}
+
+
+def _midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))

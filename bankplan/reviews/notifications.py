@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.template.loader import render_to_string
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import translation
 
@@ -21,9 +21,14 @@ def message(template: str, recipients: list[str], context: dict) -> EmailMessage
     # Mail goes out in the bank's language, whoever triggered it.
     with translation.override(settings.LANGUAGE_CODE):
         context = {"site": settings.SITE_URL, **context}
-        subject = render_to_string(f"{template}_subject.txt", context).strip()
-        body = render_to_string(f"{template}.txt", context)
+        subject = _text(f"{template}_subject.txt", context).strip()
+        body = _text(f"{template}.txt", context)
     return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+
+
+def _text(template: str, context: dict) -> str:
+    """A plain-text template, with nothing HTML-escaped (settings.TEMPLATES "text")."""
+    return get_template(template, using="text").render(context)
 
 
 def _send(template: str, recipients: list[str], context: dict) -> int:
