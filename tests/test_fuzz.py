@@ -126,3 +126,15 @@ def test_a_huge_total_form_count_builds_no_more_rows_than_a_table_may_hold(plan)
         assert not formset.is_valid()
         assert len(formset.forms) <= 4 * MAX_ROWS
         assert formset.non_form_errors()
+
+
+@pytest.mark.parametrize("posted", ["10000000000000000000000", "²"])
+def test_a_row_id_no_database_takes_is_a_field_error_not_a_500(plan, posted):
+    section = get_section("target_market")
+    data = QueryDict(mutable=True)
+    for table in section.tables:
+        data[f"{table.name}-TOTAL_FORMS"] = "1"
+        data[f"{table.name}-INITIAL_FORMS"] = "1"
+        data[f"{table.name}-0-id"] = posted
+    _form, formsets = section.bind(section.content_of(plan), data)
+    assert not all(formset.is_valid() for formset in formsets)
