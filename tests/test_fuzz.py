@@ -99,16 +99,23 @@ class CountingQueryDict(QueryDict):
         return super().get(key, default)
 
 
+def forged_formsets(plan, key: str, data: QueryDict, **fields: str) -> list:
+    """The section's row formsets bound to ``data`` holding, for every table, the
+    ``fields`` given (``TOTAL_FORMS="1"``, ``**{"0-id": "7"}``...)."""
+    section = get_section(key)
+    for table in section.tables:
+        for name, value in fields.items():
+            data[f"{table.name}-{name}"] = value
+    _form, formsets = section.bind(section.content_of(plan), data)
+    return formsets
+
+
 def test_a_huge_initial_form_count_reads_no_more_rows_than_posted(plan):
     """INITIAL_FORMS is the client's word: 61,388,106 once took a section save minutes,
     reading that many posted ids."""
-    section = get_section("channels")
     data = CountingQueryDict(mutable=True)
-    for table in section.tables:
-        data[f"{table.name}-TOTAL_FORMS"] = "1"
-        data[f"{table.name}-INITIAL_FORMS"] = "61388106"
-    _form, formsets = section.bind(section.content_of(plan), data)
-    for formset in formsets:
+    fields = {"TOTAL_FORMS": "1", "INITIAL_FORMS": "61388106"}
+    for formset in forged_formsets(plan, "channels", data, **fields):
         formset.is_valid()
     assert data.reads < 1_000
 
@@ -116,13 +123,9 @@ def test_a_huge_initial_form_count_reads_no_more_rows_than_posted(plan):
 def test_a_huge_total_form_count_builds_no_more_rows_than_a_table_may_hold(plan):
     """TOTAL_FORMS is the client's word too: Django's own cap (1,050 rows a table) made
     one forged request seconds of work; it is refused past a few times the row limit."""
-    section = get_section("channels")
     data = QueryDict(mutable=True)
-    for table in section.tables:
-        data[f"{table.name}-TOTAL_FORMS"] = "100000"
-        data[f"{table.name}-INITIAL_FORMS"] = "0"
-    _form, formsets = section.bind(section.content_of(plan), data)
-    for formset in formsets:
+    fields = {"TOTAL_FORMS": "100000", "INITIAL_FORMS": "0"}
+    for formset in forged_formsets(plan, "channels", data, **fields):
         assert not formset.is_valid()
         assert len(formset.forms) <= 4 * MAX_ROWS
         assert formset.non_form_errors()
@@ -130,11 +133,7 @@ def test_a_huge_total_form_count_builds_no_more_rows_than_a_table_may_hold(plan)
 
 @pytest.mark.parametrize("posted", ["10000000000000000000000", "²"])
 def test_a_row_id_no_database_takes_is_a_field_error_not_a_500(plan, posted):
-    section = get_section("target_market")
     data = QueryDict(mutable=True)
-    for table in section.tables:
-        data[f"{table.name}-TOTAL_FORMS"] = "1"
-        data[f"{table.name}-INITIAL_FORMS"] = "1"
-        data[f"{table.name}-0-id"] = posted
-    _form, formsets = section.bind(section.content_of(plan), data)
+    fields = {"TOTAL_FORMS": "1", "INITIAL_FORMS": "1", "0-id": posted}
+    formsets = forged_formsets(plan, "target_market", data, **fields)
     assert not all(formset.is_valid() for formset in formsets)

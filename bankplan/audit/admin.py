@@ -6,6 +6,8 @@ import json
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
 
+from bankplan.reviews.admin import ReadOnlyAdmin
+
 from . import record
 from .models import Action, Event
 
@@ -52,18 +54,9 @@ def _unit_code(obj) -> str:
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ReadOnlyAdmin):
     list_display = ["at", "actor_name", "action", "unit_code", "subject", "section"]
     list_filter = ["action"]
     search_fields = ["unit_code", "actor_name", "subject"]
     show_full_result_count = False
     exclude = ["state_before", "state_after"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
