@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "bankplan.plans",
     "bankplan.documents",
     "bankplan.reviews",
+    "bankplan.plancheck",
     "bankplan.audit",
     "bankplan.headoffice",
     # Before django_tasks_db: our db_worker command (with its heartbeat) takes precedence.

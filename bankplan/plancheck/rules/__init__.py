@@ -1,0 +1,3 @@
+"""Every rule family; importing this package registers their rules with the engine."""
+
+from . import swot  # noqa: F401
