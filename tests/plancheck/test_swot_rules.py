@@ -1,6 +1,7 @@
 """The SWOT family, each rule passing and failing on a few rows of the ``plan`` fixture."""
 
 from bankplan.plancheck.engine import Severity, check_plan
+from bankplan.plancheck.rules import swot
 
 
 def found(plan, code, language="en"):
@@ -76,18 +77,24 @@ def test_a_strategy_missing_a_kind_warns_naming_what_is_missing(plan, grid):
     assert "“机会”" in zh
 
 
-def test_a_strategy_citing_an_item_of_another_kind_warns_naming_it(plan, grid):
+def test_a_strategy_citing_items_of_another_kind_warns_naming_them(plan, grid):
     items = grid.quadrants()
     # The form refuses a T item on an SO strategy; an item whose kind changed after it
     # was linked ends up there all the same.
     rate = grid.item("O", "利率市场化", priority="low")
-    strategy = grid.strategy("SO", "以品牌抢占新客群", items["S"], items["O"], rate)
+    online = grid.item("O", "互联网平台分流", priority="low")
+    strategy = grid.strategy("SO", "以品牌抢占新客群", items["S"], items["O"], rate, online)
     assert found(plan, "SWOT-003") == []
-    rate.kind = "T"
-    rate.save()
+    plan.swot.items.filter(pk__in=[rate.pk, online.pk]).update(kind="T")
     (finding,) = found(plan, "SWOT-003")
     assert finding.row == str(strategy.pk) and finding.severity == Severity.WARNS
-    assert "“利率市场化”" in finding.message and "also cites" in finding.message
+    assert "also cites “利率市场化” and “互联网平台分流”" in finding.message
+
+
+def test_lists_of_items_read_as_a_sentence():
+    assert swot._all(["“a”"]) == "“a”"
+    assert swot._all(["“a”", "“b”", "“c”"]) == "“a”, “b” and “c”"
+    assert swot._either("“S”", "“O”") == "“S” or “O”"
 
 
 def test_two_items_with_the_same_name_are_matched_by_it(plan, grid):

@@ -11,9 +11,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from bankplan.documents.document import Document, Row, Table
 from bankplan.plans.sections.base import Priority
@@ -79,6 +78,21 @@ def _kind_label(table: Table | None, kind: str) -> str:
 
 def _quoted(text: str) -> str:
     return f"“{text}”"  # the quotation marks both languages use
+
+
+def _either(first: str, second: str | None = None) -> str:
+    if second is None:
+        return first
+    return _("%(first)s or %(second)s") % {"first": first, "second": second}
+
+
+def _all(texts: list[str]) -> str:
+    """“A”, “B” and “C”; “A”、“B”和“C”."""
+    *others, last = texts
+    if not others:
+        return last
+    joined = pgettext("between the items of a list", ", ").join(others)
+    return _("%(items)s and %(last)s") % {"items": joined, "last": last}
 
 
 def _cited(strategy: Row) -> tuple[str, ...]:
@@ -163,9 +177,9 @@ def strategies_combine_their_kinds(document: Document, settings: Settings) -> It
             yield Flag(
                 _(
                     "The %(type)s strategy “%(strategy)s” cites no %(kinds)s item: "
-                    "a %(type)s strategy combines both, so link at least one of each."
+                    "it combines the two kinds, so link at least one of each."
                 )
-                % {**params, "kinds": get_text_list(labels)},
+                % {**params, "kinds": _either(*labels)},
                 anchor=STRATEGIES,
                 row=strategy.key,
             )
@@ -174,10 +188,10 @@ def strategies_combine_their_kinds(document: Document, settings: Settings) -> It
             named = [_quoted(texts.get(name) or _strip_kind(name)) for name in extra]
             yield Flag(
                 _(
-                    "The %(type)s strategy “%(strategy)s” also cites %(items)s, of a kind a "
-                    "%(type)s strategy does not combine: unlink them, or change its type."
+                    "The %(type)s strategy “%(strategy)s” also cites %(items)s, of a kind "
+                    "its type does not combine: unlink them, or change its type."
                 )
-                % {**params, "items": get_text_list(named, _("and"))},
+                % {**params, "items": _all(named)},
                 anchor=STRATEGIES,
                 row=strategy.key,
             )

@@ -14,6 +14,11 @@ class Command(BaseCommand):
         "a blocking finding stands, 0 otherwise."
     )
 
+    def add_base_argument(self, parser, *args, **kwargs):
+        if "--version" in args:  # here --version names one of the plan's versions
+            return
+        super().add_base_argument(parser, *args, **kwargs)
+
     def add_arguments(self, parser):
         parser.add_argument("plan_id", type=int)
         parser.add_argument("--format", choices=["text", "json"], default="text")

@@ -1,0 +1,64 @@
+"""python manage.py check_plan PLAN_ID [--format text|json] [--version N]"""
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from bankplan.reviews.services import submit_plan
+
+
+def run(*args):
+    """The command's output and exit code."""
+    out = StringIO()
+    try:
+        call_command("check_plan", *map(str, args), stdout=out)
+    except SystemExit as exit:
+        return out.getvalue(), exit.code
+    return out.getvalue(), 0
+
+
+def test_the_complete_demo_plan_passes_every_blocking_rule(demo):
+    output, code = run(demo["plan"].pk, "--format", "json")
+    assert code == 0
+    findings = json.loads(output)
+    assert isinstance(findings, list)
+    assert all(f["severity"] != "blocks" for f in findings)
+    for finding in findings:
+        assert set(finding) == {"code", "severity", "section", "anchor", "row", "message"}
+
+
+def test_a_half_done_plan_exits_1_with_its_blocking_findings(plan, grid):
+    grid.item("S", "网点多")
+    output, code = run(plan.pk, "--language", "en")
+    assert code == 1
+    lines = output.splitlines()
+    assert len(lines) == 3
+    assert all(line.startswith("BLOCKS SWOT-001 swot: The SWOT grid has no") for line in lines)
+    assert "“Weakness”" in lines[0]
+
+    output, code = run(plan.pk, "--format", "json")
+    assert code == 1
+    findings = json.loads(output)
+    assert [f["code"] for f in findings] == ["SWOT-001"] * 3
+    assert "劣势" in findings[0]["message"]  # Chinese unless asked otherwise
+
+
+def test_a_submitted_version_is_checked_from_its_snapshot(demo, quick_pdf):
+    plan = demo["plan"]
+    plan.swot.items.create(kind="W", text="客户经理人手紧", priority="high")
+    submit_plan(plan_id=plan.pk, by=demo["manager"])
+    plan.swot.items.filter(text="客户经理人手紧").delete()
+    frozen, code = run(plan.pk, "--version", 1, "--format", "json")
+    assert code == 0
+    assert any("客户经理人手紧" in f["message"] for f in json.loads(frozen))
+    live, _code = run(plan.pk, "--format", "json")
+    assert not any("客户经理人手紧" in f["message"] for f in json.loads(live))
+
+
+def test_a_missing_plan_or_version_is_an_error(plan):
+    with pytest.raises(CommandError, match="no plan"):
+        call_command("check_plan", str(plan.pk + 1000))
+    with pytest.raises(CommandError, match="no version 3"):
+        call_command("check_plan", str(plan.pk), "--version", "3")
