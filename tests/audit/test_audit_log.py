@@ -267,6 +267,9 @@ def test_a_plans_full_history_is_for_those_who_oversee_its_branch(client, demo, 
     client.force_login(demo[username])
     response = client.get(reverse("audit:plan_history", args=[demo["plan"].pk]))
     assert response.status_code == status
+    if status == 200:  # the CSV link only where the log's CSV answers
+        offered = reverse("audit:log_csv") in response.content.decode()
+        assert offered == (client.get(reverse("audit:log_csv")).status_code == 200)
 
 
 @pytest.mark.parametrize(("username", "status"), [("reviewer", 403), ("manager", 404)])
