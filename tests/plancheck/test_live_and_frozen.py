@@ -1,6 +1,10 @@
 """The same findings from the live draft and from a submitted version's snapshot; and
 what the check costs in queries."""
 
+import json
+from pathlib import Path
+from types import SimpleNamespace
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -64,3 +68,22 @@ def test_the_check_costs_the_queries_of_loading_the_plan_however_long_it_is(plan
     with CaptureQueriesContext(connection) as queries:
         check_plan(loaded, loaded=True)
     assert len(queries) == 1
+
+
+def test_a_version_frozen_before_the_schema_changed_is_checked_too():
+    # Schema 1 kept a strategy's items, and the items' labels, as "S省内…" (no colon).
+    stored = Path(__file__).parent.parent / "documents" / "snapshots" / "schema_1.json"
+    old = json.loads(stored.read_text())
+    version = SimpleNamespace(snapshot=old)
+    found = {(f.code, f.row, f.message) for f in check_version(version, language="en")}
+    assert {code for code, _row, _message in found} == {"SWOT-001"}  # the ST strategy is fine
+    assert any("“Weakness”" in message for _code, _row, message in found)
+
+    swot = old["sections"]["swot"]["tables"]
+    swot["items"][1]["priority"] = "high"  # the threat
+    swot["strategies"][0]["items"] = ["S省内法人银行，审批快"]
+    found = check_version(version, language="en")
+    assert [(f.code, f.row) for f in found if f.code != "SWOT-001"] == [
+        ("SWOT-002", "12"),
+        ("SWOT-003", "21"),
+    ]
