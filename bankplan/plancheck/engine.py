@@ -16,6 +16,12 @@ Messages are written in the document's language (rules run under it).
 Head office may change a rule's severity, or switch it off, through ``overrides`` (code ->
 a ``Severity`` value or ``OFF``), and set the figures rules compare against through
 ``thresholds`` (name -> value, read with ``settings.threshold``).
+
+Not yet wired in (next slice): the save and submit views already hold the plan from
+``load_plan``, so they call ``check_plan(loaded, loaded=True, ...)`` at the cost of one
+query (the snapshot's allocated targets); ``submit_plan`` refuses while ``blocking`` finds
+any; a version's page calls ``check_version``. Per-cycle configuration becomes a model
+giving ``overrides`` and ``thresholds`` for the plan's cycle.
 """
 
 from collections.abc import Callable, Iterable, Mapping

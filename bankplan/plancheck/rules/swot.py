@@ -161,8 +161,9 @@ def strategies_combine_their_kinds(document: Document, settings: Settings) -> It
     items_table, strategies = tables
     if strategies is None:
         return
-    by_name: dict[str, str] = {item.name: item.kind for item in _items(items_table)}
-    texts: dict[str, str] = {item.name: item.text for item in _items(items_table)}
+    items = _items(items_table)
+    by_name = {item.name: item.kind for item in items}
+    texts = {item.name: item.text for item in items}
     for strategy in strategies.rows:
         kind = str(_value(strategy, "kind") or "")
         if kind not in StrategyKind.values:
