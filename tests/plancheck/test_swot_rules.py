@@ -1,5 +1,7 @@
 """The SWOT family, each rule passing and failing on a few rows of the ``plan`` fixture."""
 
+from django.utils import translation
+
 from bankplan.plancheck.engine import Severity, check_plan
 from bankplan.plancheck.rules import swot
 
@@ -92,9 +94,13 @@ def test_a_strategy_citing_items_of_another_kind_warns_naming_them(plan, grid):
 
 
 def test_lists_of_items_read_as_a_sentence():
-    assert swot._all(["“a”"]) == "“a”"
-    assert swot._all(["“a”", "“b”", "“c”"]) == "“a”, “b” and “c”"
-    assert swot._either("“S”", "“O”") == "“S” or “O”"
+    with translation.override("en"):
+        assert swot._all(["“a”"]) == "“a”"
+        assert swot._all(["“a”", "“b”", "“c”"]) == "“a”, “b” and “c”"
+        assert swot._either("“S”", "“O”") == "“S” or “O”"
+    with translation.override("zh-hans"):
+        assert swot._all(["“a”", "“b”", "“c”"]) == "“a”、“b”和“c”"
+        assert swot._either("“S”", "“O”") == "“S”或“O”"
 
 
 def test_two_items_with_the_same_name_are_matched_by_it(plan, grid):
