@@ -121,11 +121,13 @@ ROWS = {
     "scorecard": lambda i, n, c: (
         ({"kpi": str(pick(c["kpis"], i).pk)} if i % 2 else {"name": "客户满意度"})
         | {"weight": weight(n), "scoring_rule": "按完成率计分"}
+        | {"threshold": "60.0", "points_per_point": "0.25", "floor": "10.0", "cap": "30.0"}
     ),
     "deductions": lambda i, n, c: {
         "kind": pick(DeductionKind.values, i),
         "rule": "新增不良贷款",
         "deduction": "扣减模拟利润 10 万元",
+        "points_per_case": "1.5",
     },
     "rewards": lambda i, n, c: {
         "name": f"营销之星 {i}",
@@ -412,6 +414,20 @@ BROKEN = {
     "scorecard_weight_range": ("scorecard", {"weight": "100.5"}, "weight"),
     "scorecard_line_names_a_measure": ("scorecard", {"name": ""}, "name"),
     "deduction_kind_valid": ("deductions", {"kind": "bogus"}, "kind"),
+    "scorecard_threshold_range": ("scorecard", {"threshold": "200.1"}, "threshold"),
+    "scorecard_points_per_point_not_negative": (
+        "scorecard",
+        {"points_per_point": "-0.1"},
+        "points_per_point",
+    ),
+    "scorecard_cap_not_negative": ("scorecard", {"cap": "-1", "floor": ""}, "cap"),
+    "scorecard_floor_not_negative": ("scorecard", {"floor": "-1"}, "floor"),
+    "scorecard_floor_within_cap": ("scorecard", {"floor": "30.1", "cap": "30.0"}, "floor"),
+    "deduction_points_per_case_not_negative": (
+        "deductions",
+        {"points_per_case": "-1"},
+        "points_per_case",
+    ),
 }
 
 TABLES = {table.name: (section, table) for section in SECTIONS for table in section.tables}

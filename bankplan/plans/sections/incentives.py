@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .base import (
+    NOT_NEGATIVE,
     Derived,
     Gap,
     RowForm,
@@ -17,12 +18,16 @@ from .base import (
     SectionForm,
     Table,
     long_text,
+    not_negative,
     row_formset,
     row_text,
 )
 from .describe import Kind
 
 FULL_WEIGHT = Decimal(100)
+MAX_THRESHOLD = Decimal(200)  # an achievement threshold, in %
+# (a validator formats its message with its limit: a percent sign is doubled)
+THRESHOLD_RANGE = _("Enter an achievement between 0%% and 200%%.")
 
 
 class Incentives(SectionContent):
@@ -67,6 +72,47 @@ class ScorecardLine(models.Model):
         validators=[MinValueValidator(Decimal("0.1")), MaxValueValidator(FULL_WEIGHT)],
     )
     scoring_rule = row_text(_("scoring rule"))
+    # The scoring rule in figures, for the simulator (simulator.py); the text above stays
+    # as its description. A line without points per point is "not structured".
+    threshold = models.DecimalField(
+        _("threshold (%)"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(0, THRESHOLD_RANGE),
+            MaxValueValidator(MAX_THRESHOLD, THRESHOLD_RANGE),
+        ],
+        help_text=_("Achievement below which the line scores nothing."),
+    )
+    points_per_point = models.DecimalField(
+        _("points per point"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0, NOT_NEGATIVE)],
+        help_text=_("Points per percentage point of achievement."),
+    )
+    cap = models.DecimalField(
+        _("cap"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0, NOT_NEGATIVE)],
+        help_text=_("The most points the line can score."),
+    )
+    floor = models.DecimalField(
+        _("floor"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0, NOT_NEGATIVE)],
+        help_text=_("The fewest points once over the threshold."),
+    )
 
     class Meta:
         verbose_name = _("scorecard line")
@@ -79,6 +125,16 @@ class ScorecardLine(models.Model):
             models.CheckConstraint(
                 condition=models.Q(kpi__isnull=False) | ~models.Q(name=""),
                 name="scorecard_line_names_a_measure",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(threshold__gte=0, threshold__lte=MAX_THRESHOLD),
+                name="scorecard_threshold_range",
+            ),
+            not_negative("points_per_point", "scorecard_points_per_point_not_negative"),
+            not_negative("cap", "scorecard_cap_not_negative"),
+            not_negative("floor", "scorecard_floor_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(floor__lte=models.F("cap")), name="scorecard_floor_within_cap"
             ),
         ]
 
@@ -109,6 +165,15 @@ class Deduction(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     rule = row_text(_("rule"))
     deduction = models.CharField(_("deduction"), max_length=200)
+    points_per_case = models.DecimalField(
+        _("points per case"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0, NOT_NEGATIVE)],
+        help_text=_("Points taken per case: per 0.1 point of NPL over the limit, per breach …"),
+    )
 
     class Meta:
         verbose_name = _("deduction")
@@ -118,6 +183,7 @@ class Deduction(models.Model):
             models.CheckConstraint(
                 condition=models.Q(kind__in=DeductionKind.values), name="deduction_kind_valid"
             ),
+            not_negative("points_per_case", "deduction_points_per_case_not_negative"),
         ]
 
     def __str__(self):
@@ -154,7 +220,16 @@ class IncentivesForm(SectionForm):
 class ScorecardLineForm(RowForm):
     class Meta:
         model = ScorecardLine
-        fields = ["kpi", "name", "weight", "scoring_rule"]
+        fields = [
+            "kpi",
+            "name",
+            "weight",
+            "scoring_rule",
+            "threshold",
+            "points_per_point",
+            "floor",
+            "cap",
+        ]
 
     def clean(self):
         cleaned = super().clean()
@@ -163,6 +238,16 @@ class ScorecardLineForm(RowForm):
                 "name",
                 forms.ValidationError(
                     _("Pick a catalogue KPI or name the measure."), code="no_measure"
+                ),
+            )
+        floor, cap = cleaned.get("floor"), cleaned.get("cap")
+        if floor is not None and cap is not None and floor > cap:
+            self.add_error(
+                "floor",
+                forms.ValidationError(
+                    _("The floor is above the cap (%(cap)s): lower it or raise the cap."),
+                    code="floor_above_cap",
+                    params={"cap": cap},
                 ),
             )
         return cleaned
@@ -192,7 +277,7 @@ class ScorecardFormSet(RowFormSet):
 class DeductionForm(RowForm):
     class Meta:
         model = Deduction
-        fields = ["kind", "rule", "deduction"]
+        fields = ["kind", "rule", "deduction", "points_per_case"]
 
 
 class RewardForm(RowForm):
