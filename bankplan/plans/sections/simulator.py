@@ -1,0 +1,165 @@
+"""The incentive simulator (issue 12): what the scorecard pays at 80 %, 100 % and 120 %
+achievement of every line, and what one case of each deduction takes away.
+
+It reads the incentives chapter of a plan's document (``documents/document.py``): the
+rows of its ``scorecard`` and ``deductions`` tables with their stored values (figures as
+text). A live plan and a version's snapshot give the same rows, so the simulator shows
+alike on the incentives step, the overview, a version's page and the PDF. A version made
+before the scoring fields existed has no such values: its lines are "not structured".
+
+Per line, at achievement ``a`` (in %)::
+
+    score = 0                                      if a < threshold
+          = min(max(a × points_per_point, floor), cap)   otherwise
+
+(no threshold: scores from 0 %; no floor or cap: not bounded that way). A line without
+points per point is not structured and scores nothing. Every score, total and deduction
+is a Decimal quantized to 0.1 point, half up.
+"""
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from bankplan.lib import figures
+
+SCENARIOS = (Decimal(80), Decimal(100), Decimal(120))  # achievement, in %
+POINT = Decimal("0.1")
+
+
+def points(value: Decimal) -> Decimal:
+    return value.quantize(POINT, rounding=ROUND_HALF_UP)
+
+
+def _number(value) -> Decimal | None:
+    """A stored figure (text, as a snapshot keeps it) as a Decimal; None when absent."""
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """A scorecard line's rule in figures."""
+
+    points_per_point: Decimal
+    threshold: Decimal | None = None
+    floor: Decimal | None = None
+    cap: Decimal | None = None
+
+    def score(self, achievement: Decimal) -> Decimal:
+        if self.threshold is not None and achievement < self.threshold:
+            return points(Decimal(0))
+        score = achievement * self.points_per_point
+        if self.floor is not None:
+            score = max(score, self.floor)
+        if self.cap is not None:
+            score = min(score, self.cap)
+        return points(score)
+
+
+@dataclass(frozen=True)
+class LineScore:
+    label: str
+    weight: Decimal | None
+    scoring: Scoring | None  # None: not structured, scores nothing
+    scores: tuple[Decimal, ...]  # one per scenario (zeros when not structured)
+
+    @property
+    def structured(self) -> bool:
+        return self.scoring is not None
+
+    @property
+    def shown_scores(self) -> list[str]:
+        return [figures.wan(score, 1) for score in self.scores]
+
+    @property
+    def shown_weight(self) -> str:
+        return figures.percent(self.weight)
+
+
+@dataclass(frozen=True)
+class DeductionCost:
+    label: str
+    per_case: Decimal | None  # None: not structured
+
+    @property
+    def shown(self) -> str:
+        return "" if self.per_case is None else "-" + figures.wan(self.per_case, 1)
+
+
+@dataclass(frozen=True)
+class Simulation:
+    scenarios: tuple[Decimal, ...]
+    lines: tuple[LineScore, ...]
+    totals: tuple[Decimal, ...]
+    deductions: tuple[DeductionCost, ...]
+
+    @property
+    def empty(self) -> bool:
+        return not self.lines and not self.deductions
+
+    @property
+    def shown_scenarios(self) -> list[str]:
+        return [figures.percent(a).replace(".0%", "%") for a in self.scenarios]
+
+    @property
+    def shown_totals(self) -> list[str]:
+        return [figures.wan(total, 1) for total in self.totals]
+
+    @property
+    def unstructured(self) -> int:
+        return sum(not line.structured for line in self.lines)
+
+
+def _value(row, name: str) -> Decimal | None:
+    cell = row.by_name.get(name)
+    return _number(cell.value) if cell is not None else None
+
+
+def scoring_of(row) -> Scoring | None:
+    """A document row's rule in figures; None when it has no points per point (or was
+    stored before the scoring fields existed)."""
+    per_point = _value(row, "points_per_point")
+    if per_point is None:
+        return None
+    return Scoring(
+        points_per_point=per_point,
+        threshold=_value(row, "threshold"),
+        floor=_value(row, "floor"),
+        cap=_value(row, "cap"),
+    )
+
+
+def simulate(scorecard_rows, deduction_rows, scenarios=SCENARIOS) -> Simulation:
+    """The simulation of a document's scorecard and deduction rows (``document.Row``)."""
+    lines = []
+    for row in scorecard_rows:
+        scoring = scoring_of(row)
+        scores = tuple(scoring.score(a) if scoring else points(Decimal(0)) for a in scenarios)
+        lines.append(LineScore(row.label, _value(row, "weight"), scoring, scores))
+    totals = tuple(
+        points(sum((line.scores[i] for line in lines), Decimal(0))) for i in range(len(scenarios))
+    )
+    deductions = tuple(
+        DeductionCost(
+            row.label,
+            None if (per_case := _value(row, "points_per_case")) is None else points(per_case),
+        )
+        for row in deduction_rows
+    )
+    return Simulation(tuple(scenarios), tuple(lines), totals, deductions)
+
+
+def simulate_chapter(chapter) -> Simulation | None:
+    """The simulation of an incentives chapter; None when it has neither table."""
+    scorecard = chapter.parts.get("scorecard")
+    deductions = chapter.parts.get("deductions")
+    if scorecard is None and deductions is None:
+        return None
+    return simulate(
+        scorecard.rows if scorecard is not None else (),
+        deductions.rows if deductions is not None else (),
+    )
