@@ -227,6 +227,18 @@ def test_a_version_made_before_the_scoring_fields_still_reads(scheme, author):
         snapshot["sections"]["incentives"]["tables"]["scorecard"][0]["values"]["points_per_point"]
         == "0.30"
     )  # today's snapshots carry the figures
+    columns = {
+        column["name"]: (column["kind"], column.get("places"))
+        for table in snapshot["sections"]["incentives"]["meta"]["tables"]
+        for column in table["columns"]
+    }
+    assert [columns[name] for name in (*SCORING, "points_per_case")] == [
+        ("decimal", 1),
+        ("decimal", 2),
+        ("decimal", 1),
+        ("decimal", 1),
+        ("decimal", 1),
+    ]
     version = Version.objects.create(
         plan=scheme, number=1, snapshot=before_the_scoring_fields(snapshot), submitted_by=author
     )
