@@ -25,6 +25,21 @@ from .base import (
 from .describe import Kind
 
 FULL_WEIGHT = Decimal(100)
+
+
+def points_field(verbose_name, help_text, *, places: int = 1) -> models.DecimalField:
+    """A figure of the scoring scheme in points: optional, never negative."""
+    return models.DecimalField(
+        verbose_name,
+        max_digits=5,
+        decimal_places=places,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0, NOT_NEGATIVE)],
+        help_text=help_text,
+    )
+
+
 MAX_THRESHOLD = Decimal(200)  # an achievement threshold, in %
 # (a validator formats its message with its limit: a percent sign is doubled)
 THRESHOLD_RANGE = _("Enter an achievement between 0%% and 200%%.")
@@ -86,33 +101,11 @@ class ScorecardLine(models.Model):
         ],
         help_text=_("Achievement below which the line scores nothing."),
     )
-    points_per_point = models.DecimalField(
-        _("points per point"),
-        max_digits=5,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0, NOT_NEGATIVE)],
-        help_text=_("Points per percentage point of achievement."),
+    points_per_point = points_field(
+        _("points per point"), _("Points per percentage point of achievement."), places=2
     )
-    cap = models.DecimalField(
-        _("cap"),
-        max_digits=5,
-        decimal_places=1,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0, NOT_NEGATIVE)],
-        help_text=_("The most points the line can score."),
-    )
-    floor = models.DecimalField(
-        _("floor"),
-        max_digits=5,
-        decimal_places=1,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0, NOT_NEGATIVE)],
-        help_text=_("The fewest points once over the threshold."),
-    )
+    cap = points_field(_("cap"), _("The most points the line can score."), places=1)
+    floor = points_field(_("floor"), _("The fewest points once over the threshold."), places=1)
 
     class Meta:
         verbose_name = _("scorecard line")
@@ -165,14 +158,10 @@ class Deduction(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     rule = row_text(_("rule"))
     deduction = models.CharField(_("deduction"), max_length=200)
-    points_per_case = models.DecimalField(
+    points_per_case = points_field(
         _("points per case"),
-        max_digits=5,
-        decimal_places=1,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0, NOT_NEGATIVE)],
-        help_text=_("Points taken per case: per 0.1 point of NPL over the limit, per breach …"),
+        _("Points taken per case: per 0.1 point of NPL over the limit, per breach …"),
+        places=1,
     )
 
     class Meta:

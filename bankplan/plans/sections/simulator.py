@@ -18,8 +18,9 @@ is a Decimal quantized to 0.1 point, half up.
 """
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
+from bankplan.documents.values import number
 from bankplan.lib import figures
 
 SCENARIOS = (Decimal(80), Decimal(100), Decimal(120))  # achievement, in %
@@ -28,16 +29,6 @@ POINT = Decimal("0.1")
 
 def points(value: Decimal) -> Decimal:
     return value.quantize(POINT, rounding=ROUND_HALF_UP)
-
-
-def _number(value) -> Decimal | None:
-    """A stored figure (text, as a snapshot keeps it) as a Decimal; None when absent."""
-    if value is None or value == "" or isinstance(value, bool):
-        return None
-    try:
-        return Decimal(str(value))
-    except InvalidOperation:
-        return None
 
 
 @dataclass(frozen=True)
@@ -116,7 +107,7 @@ class Simulation:
 
 def _value(row, name: str) -> Decimal | None:
     cell = row.by_name.get(name)
-    return _number(cell.value) if cell is not None else None
+    return number(cell.value) if cell is not None else None
 
 
 def scoring_of(row) -> Scoring | None:
