@@ -14,6 +14,7 @@ from bankplan.documents.snapshot import SCHEMA
 from bankplan.headoffice.access import require_head_office
 from bankplan.headoffice.exports import export_response
 from bankplan.headoffice.tables import Column, Table
+from bankplan.lib.ids import is_id
 from bankplan.lib.keyset import keyset_page
 from bankplan.plans.access import Action as PlanAction
 from bankplan.plans.access import get_plan_for
@@ -93,7 +94,7 @@ def section_diff(event: Event) -> SectionDiff | None:
 def _entry_id(value: str) -> str:
     """A page boundary as posted: an entry id, or nothing (the first page) if it is not
     one a database takes."""
-    return value if value.isascii() and value.isdigit() and len(value) < 19 else ""
+    return value if is_id(value) else ""
 
 
 def _page(request, events, *, filters: dict):

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from bankplan.documents.build import live_document
 from bankplan.headoffice.deadlines import deadline_info
+from bankplan.lib.ids import is_id
 from bankplan.lib.keyset import keyset_page
 from bankplan.organisation.models import Unit
 from bankplan.reviews.panels import review_context
@@ -84,8 +85,7 @@ def _chosen_cycle(request, cycles: list[Cycle]) -> Cycle | None:
 def start_plan(request, cycle_id):
     cycle = get_object_or_404(Cycle, pk=cycle_id)
     branch_id = request.POST.get("branch", "")
-    # isdigit() alone takes "²", which int() and the database refuse.
-    if not (branch_id.isascii() and branch_id.isdigit()):
+    if not is_id(branch_id):
         raise BadRequest
     branch = get_object_or_404(
         Unit.objects.filter(pk__in=branches_managed_by(request.user)), pk=branch_id

@@ -21,6 +21,7 @@ from bankplan.documents.build import version_document
 from bankplan.documents.reader import read
 from bankplan.documents.rendering import pdf_filename
 from bankplan.documents.stamp import is_stamped_for, stamp_reader
+from bankplan.lib.ids import is_id
 from bankplan.organisation.models import Unit
 from bankplan.organisation.scope import scope_of
 from bankplan.plans.access import Action, get_plan_for
@@ -338,8 +339,7 @@ def queue(request):
         )
         .filter(version_number__isnull=False)
     )
-    # isdigit() alone takes "²", which int() refuses.
-    if unit.isascii() and unit.isdigit() and len(unit) < 12:
+    if is_id(unit):
         plans = plans.filter(Q(branch__region=int(unit)) | Q(branch__parent=int(unit)))
     page = Paginator(plans.order_by("submitted_at", "pk"), 25).get_page(request.GET.get("page"))
     shown = list(page)

@@ -17,6 +17,8 @@ from django.utils.functional import Promise
 from django.utils.translation import get_language, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from bankplan.lib.ids import is_id
+
 from .budget import check_budget
 from .describe import (
     Kind,
@@ -374,7 +376,7 @@ class RowFormSet(forms.BaseInlineFormSet):
                 # INITIAL_FORMS is as posted (any number): the rows are those Django builds.
                 rows = min(self.initial_form_count(), self.total_form_count())
                 posted = {self.data.get(f"{self.add_prefix(i)}-{pk_name}", "") for i in range(rows)}
-                unknown = {pk for pk in posted if _row_id(pk) and pk not in self._rows_by_key()}
+                unknown = {pk for pk in posted if is_id(pk) and pk not in self._rows_by_key()}
                 if unknown:
                     elsewhere = self.model._default_manager.filter(pk__in=unknown)
                     found = {str(pk) for pk in elsewhere.values_list("pk", flat=True)}
@@ -445,12 +447,6 @@ class RowFormSet(forms.BaseInlineFormSet):
                 seen.add(key)
         if errors:
             raise forms.ValidationError(errors)
-
-
-def _row_id(value: str) -> bool:
-    """Whether a posted id could be a row's: digits the database takes ("²" is a digit to
-    Python; 10**22 overflows SQLite's integers)."""
-    return value.isascii() and value.isdigit() and len(value) < 19
 
 
 def _unique_key(values: dict, columns: tuple[str, ...]) -> tuple:
