@@ -6,8 +6,7 @@ from datetime import timedelta
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from bankplan.documents.snapshot import SCHEMA
-from bankplan.reviews.diff import diff_snapshots
+from bankplan.reviews.diff import diff_section
 
 from .models import MERGE_MINUTES, Action, Event
 
@@ -70,11 +69,10 @@ def read_section(section, plan, *, for_update: bool = False):
 
 def _counts(key: str, before: dict, after: dict) -> dict:
     """How many fields and rows changed between two states of one section."""
-    shots = [{"schema": SCHEMA, "plan": {}, "sections": {key: state}} for state in (before, after)]
-    diffs = diff_snapshots(*shots)
-    rows = [row.kind for diff in diffs for table in diff.tables for row in table.rows]
+    diff = diff_section(key, before, after)
+    rows = [row.kind for table in diff.tables for row in table.rows]
     return {
-        "fields": sum(len(diff.fields) for diff in diffs),
+        "fields": len(diff.fields),
         "added": rows.count("added"),
         "removed": rows.count("removed"),
         "changed": rows.count("changed"),

@@ -1,16 +1,15 @@
 """Head office's audit log (filterable, a page at a time, or all of it as CSV or XLSX)
 and a plan's full history for those who oversee its branch."""
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.translation import get_language, ngettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext_lazy
 from django.views.decorators.http import require_GET
 
-from bankplan.documents.snapshot import SCHEMA
 from bankplan.headoffice.access import require_head_office
 from bankplan.headoffice.exports import export_response
 from bankplan.headoffice.tables import Column, Table
@@ -19,7 +18,7 @@ from bankplan.lib.keyset import keyset_page
 from bankplan.plans.access import Action as PlanAction
 from bankplan.plans.access import get_plan_for
 from bankplan.plans.sections.registry import SECTIONS
-from bankplan.reviews.diff import SectionDiff, diff_snapshots
+from bankplan.reviews.diff import SectionDiff, diff_section
 
 from . import record
 from .forms import LogFilter
@@ -78,17 +77,10 @@ def summary(event: Event) -> str:
 
 
 def section_diff(event: Event) -> SectionDiff | None:
-    """What a section save changed, from the section before and after, in the reader's
-    language."""
+    """What a section save changed, in the reader's language."""
     if event.action != Action.SECTION_SAVED or event.state_after is None:
         return None
-    shots = [
-        {"schema": SCHEMA, "plan": {}, "sections": {event.section: state}}
-        for state in (event.state_before or {}, event.state_after)
-    ]
-    diffs = diff_snapshots(*shots, language=get_language(), unchanged=True)
-    section = _TITLES.get(event.section)
-    return replace(diffs[0], number=section.number) if diffs and section else None
+    return diff_section(event.section, event.state_before or {}, event.state_after)
 
 
 def _entry_id(value: str) -> str:

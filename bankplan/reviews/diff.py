@@ -6,7 +6,7 @@ figure as a number whatever type it was stored as, a choice by its code, text as
 """
 
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.conf import settings
@@ -17,7 +17,9 @@ from django.utils.translation import get_language
 from bankplan.documents import values
 from bankplan.documents.document import Cell, Chapter, Column, Document, Row, Table
 from bankplan.documents.reader import read
+from bankplan.documents.snapshot import SCHEMA
 from bankplan.plans.sections.describe import Kind
+from bankplan.plans.sections.registry import SECTIONS
 
 EMPTY = "–"
 TEXTS = (Kind.TEXT, Kind.LONG_TEXT)  # diffed character by character; the rest read whole
@@ -205,3 +207,16 @@ def diff_snapshots(
     language = language or get_language() or settings.LANGUAGE_CODE
     documents = read(old, language=language), read(new, language=language)
     return section_diffs(*documents) if unchanged else diff_documents(*documents)
+
+
+def diff_section(key: str, before: dict, after: dict, *, language: str | None = None):
+    """What changed in one section between two of its states (``Section.snapshot`` data,
+    as the audit log keeps a save's), numbered as the section is in a plan."""
+    language = language or get_language() or settings.LANGUAGE_CODE
+    old, new = (
+        read({"schema": SCHEMA, "plan": {}, "sections": {key: state}}, language=language)
+        for state in (before, after)
+    )
+    (diff,) = section_diffs(old, new)
+    number = next((s.number for s in SECTIONS if s.key == key), diff.number)
+    return replace(diff, number=number)

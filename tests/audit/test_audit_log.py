@@ -15,6 +15,7 @@ from bankplan.audit.models import Action, Event
 from bankplan.headoffice.allocations import save_allocations
 from bankplan.headoffice.models import Allocation
 from bankplan.organisation.models import Unit
+from bankplan.plans.models import Plan
 from bankplan.plans.sections.registry import get_section
 from bankplan.reviews import services
 from bankplan.reviews.models import AuditEntry
@@ -214,9 +215,8 @@ def test_a_submitted_plan_cannot_be_deleted_but_a_draft_can_and_its_log_stays(cl
     with pytest.raises(ProtectedError), transaction.atomic():
         plan.delete()
 
-    draft = demo["plan"].__class__.objects.exclude(pk=plan.pk).filter(versions=None).first()
-    if draft is None:
-        pytest.skip("the demo fixture has no plan never submitted")
+    draft = Plan.objects.exclude(pk=plan.pk).filter(versions=None).first()
+    assert draft is not None, "the demo bank has a plan never submitted"
     record.event(Action.DOWNLOADED, by=demo["admin"], plan=draft)
     draft.delete()
     entry = Event.objects.get(action=Action.DOWNLOADED)
@@ -256,7 +256,48 @@ def test_head_office_reads_who_changed_what_in_a_section_on_the_plans_history(cl
     assert page.status_code == 200
     assert demo["manager"].get_full_name() in html
     assert "<ins>新的总结</ins>" in html or "新的总结</ins>" in html
-    assert "县城网点最多" in html and str(get_section("swot").title) in html
+    assert "县城网点最多" in html
+    assert f"2. {get_section('swot').title}" in html  # numbered as in the plan
+
+
+def test_resolving_a_thread_extending_a_deadline_and_closing_the_cycle_are_recorded(client, demo):
+    plan, reviewer, admin = demo["plan"], demo["reviewer"], demo["admin"]
+    services.submit_plan(plan_id=plan.pk, by=demo["manager"])
+    plan.refresh_from_db()
+    comment = services.add_comment(plan=plan, by=reviewer, body="请补充", section="swot")
+    services.resolve_thread(thread=comment.thread, by=reviewer)
+    services.resolve_thread(thread=comment.thread, by=reviewer)  # already: nothing more
+    assert Event.objects.filter(action=Action.RESOLVED, actor=reviewer).count() == 1
+
+    client.force_login(admin)
+    cycle = plan.cycle
+    extended = client.post(
+        reverse("headoffice:extensions", args=[cycle.pk]),
+        {"unit": plan.branch.code, "deadline": "2027-12-31", "reason": "网点装修"},
+    )
+    assert extended.status_code == 302
+    client.post(reverse("headoffice:close_cycle", args=[cycle.pk]), {"confirm": "on"})
+    client.post(reverse("headoffice:close_cycle", args=[cycle.pk]), {"confirm": "on"})
+    changes = Event.objects.filter(action=Action.CYCLE_CHANGED).order_by("pk")
+    assert [(e.unit_code, e.actor) for e in changes] == [(plan.branch.code, admin), ("", admin)]
+    assert "2027-12-31" in changes[0].detail and "网点装修" in changes[0].detail
+
+
+def test_the_log_pages_newest_first_without_gaps_or_repeats(client, demo):
+    admin = demo["admin"]
+    for n in range(120):
+        record.event(Action.EXPORTED, by=admin, detail=f"file-{n}.csv")
+    client.force_login(admin)
+    seen, query = [], {}
+    while True:
+        page = client.get(reverse("audit:log"), query).context["page"]
+        seen += [event.pk for event in page.items]
+        if not page.after:
+            break
+        query = {"after": page.after}
+    assert seen == list(Event.objects.order_by("-pk").values_list("pk", flat=True))
+    back = client.get(reverse("audit:log"), {"before": seen[50]}).context["page"]
+    assert [event.pk for event in back.items] == seen[:50]
 
 
 @pytest.mark.parametrize(
