@@ -16,7 +16,7 @@ from bankplan.plans.sections.registry import SECTIONS
 
 from . import values
 from .document import Cell, Chapter, Column, Document, Facts, Kpi, Row, Table, pick
-from .snapshot import upgrade
+from .snapshot import SCHEMA, upgrade
 
 _BY_KEY = {section.key: section for section in SECTIONS}
 _OTHERS_TEMPLATE = "plans/sections/parts/others.html"  # a section today's plan lacks
@@ -40,6 +40,13 @@ def read(
             for number, key in enumerate(keys, start=1)
         )
     return Document(facts or Facts(), chapters, language)
+
+
+def read_chapter(key: str, state: dict, *, language: str) -> Chapter:
+    """One section's state (``Section.snapshot`` data: a save the audit log kept, the
+    step being edited) read as a chapter."""
+    document = read({"schema": SCHEMA, "plan": {}, "sections": {key: state}}, language=language)
+    return document.chapters[0]
 
 
 _SHAPES = {Kind.LONG_TEXT: "long", Kind.LINKS: "items", Kind.BOOLEAN: "boolean"}

@@ -16,8 +16,7 @@ from django.utils.translation import get_language
 
 from bankplan.documents import values
 from bankplan.documents.document import Cell, Chapter, Column, Document, Row, Table
-from bankplan.documents.reader import read
-from bankplan.documents.snapshot import SCHEMA
+from bankplan.documents.reader import read, read_chapter
 from bankplan.plans.sections.describe import Kind
 from bankplan.plans.sections.registry import SECTIONS
 
@@ -213,10 +212,8 @@ def diff_section(key: str, before: dict, after: dict, *, language: str | None = 
     """What changed in one section between two of its states (``Section.snapshot`` data,
     as the audit log keeps a save's), numbered as the section is in a plan."""
     language = language or get_language() or settings.LANGUAGE_CODE
-    old, new = (
-        read({"schema": SCHEMA, "plan": {}, "sections": {key: state}}, language=language)
-        for state in (before, after)
+    diff = diff_chapters(
+        *(read_chapter(key, state, language=language) for state in (before, after))
     )
-    (diff,) = section_diffs(old, new)
     number = next((s.number for s in SECTIONS if s.key == key), diff.number)
     return replace(diff, number=number)

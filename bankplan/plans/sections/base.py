@@ -536,6 +536,9 @@ class Table:
     shown_as: tuple[tuple[str, str], ...] = ()
     marked_by: str = ""  # a yes/no column whose rows stand out (the segments pursued)
     given: tuple[Given, ...] = ()  # a KPI table's figures set from above, kept in versions
+    # A template shown under the table on the section's step (given ``plan``), e.g. what
+    # the scorecard pays as last saved.
+    below: str = ""
 
     def rows(self, content) -> Sequence[models.Model]:
         return list(getattr(content, self.name).all())

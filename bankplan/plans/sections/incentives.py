@@ -320,6 +320,7 @@ SECTION = Section(
             _("Weights add up to 100%."),
             related=("kpi",),
             derived=(Derived("measure", _("Measure"), Kind.LINK, stored_measure, ("kpi", "name")),),
+            below="plans/includes/live_simulator.html",
         ),
         Table(
             "deductions",

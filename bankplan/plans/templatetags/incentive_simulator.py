@@ -19,15 +19,9 @@ def simulation_of(chapter) -> Simulation | None:
 def live_simulation(plan) -> Simulation | None:
     """The incentives section of ``plan`` (from ``progress.load_plan``: no query) read as
     a document the way the overview reads it, so both show the same figures."""
-    from bankplan.documents.reader import read
-    from bankplan.documents.snapshot import SCHEMA
+    from bankplan.documents.reader import read_chapter
     from bankplan.plans.sections.registry import get_section
 
     section = get_section("incentives")
-    snapshot = {
-        "schema": SCHEMA,
-        "plan": {},
-        "sections": {section.key: section.snapshot(section.content_of(plan))},
-    }
-    document = read(snapshot, language=get_language())
-    return simulate_chapter(document.chapter(section.key))
+    state = section.snapshot(section.content_of(plan))
+    return simulate_chapter(read_chapter(section.key, state, language=get_language()))
