@@ -6,6 +6,7 @@ import json
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
 
+from bankplan.organisation.models import Unit
 from bankplan.reviews.admin import ReadOnlyAdmin
 
 from . import record
@@ -43,14 +44,10 @@ class AuditedAdmin(admin.ModelAdmin):
 
 
 def _unit_code(obj) -> str:
-    """The unit an object belongs to, for filtering the log by unit."""
-    for name in ("code", "unit", "branch"):
-        value = getattr(obj, name, None) if name in {f.name for f in obj._meta.fields} else None
-        if isinstance(value, str):
-            return value
-        if value is not None:
-            return value.code
-    return ""
+    """The unit an object is or belongs to (a membership's, a plan's branch), for
+    filtering the log by unit."""
+    unit = obj if isinstance(obj, Unit) else getattr(obj, "unit", getattr(obj, "branch", None))
+    return unit.code if isinstance(unit, Unit) else ""
 
 
 @admin.register(Event)

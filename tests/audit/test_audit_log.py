@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bankplan.audit import record
+from bankplan.audit.admin import _unit_code
 from bankplan.audit.models import Action, Event
 from bankplan.headoffice.allocations import save_allocations
 from bankplan.headoffice.models import Allocation
@@ -318,3 +319,12 @@ def test_the_banks_log_is_head_offices_alone(client, demo, username, status):
     client.force_login(demo[username])
     assert client.get(reverse("audit:log")).status_code == status
     assert client.get(reverse("audit:log_csv")).status_code == status
+
+
+def test_an_admin_change_is_filed_under_the_unit_it_concerns(demo):
+    plan = demo["plan"]
+    membership = plan.branch.memberships.first()
+    assert _unit_code(plan.branch) == plan.branch.code
+    assert _unit_code(membership) == plan.branch.code
+    assert _unit_code(plan) == plan.branch.code
+    assert _unit_code(plan.cycle) == ""  # the whole bank's
