@@ -6,7 +6,9 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from bankplan.organisation.models import Unit
+from bankplan.plancheck.demo import configure
 from bankplan.plans import demo
+from bankplan.plans.models import Cycle
 
 LOADED = """Demo bank loaded; every password is “demo”.
   admin      head office: the dashboard, roll-ups against allocated targets, exports
@@ -33,6 +35,8 @@ class Command(BaseCommand):
             with override_settings(MAILERS=nowhere), transaction.atomic():
                 call_command("loaddata", "demo", verbosity=0)
                 demo.build()
+                for cycle in Cycle.objects.filter(closed_at__isnull=True):
+                    configure(cycle)
             message = LOADED
         if options["verbosity"]:
             self.stdout.write(message)
