@@ -76,6 +76,7 @@ def plan_page(who, states=frozenset(STATES), get=200, post=200):
 PLAN_PAGES = {
     "plans:overview": plan_page(EVERYONE, post=405),
     "plans:section": plan_page(BRANCH_PEOPLE, BEING_WRITTEN),
+    "plans:findings": plan_page(BRANCH_PEOPLE, BEING_WRITTEN, post=405),
     "documents:plan_pdf": plan_page(EVERYONE, post=405),
     "reviews:submit": plan_page({"manager"}, BEING_WRITTEN),
     "reviews:return": plan_page(REVIEWERS, {Status.SUBMITTED}),

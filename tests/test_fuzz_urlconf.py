@@ -46,6 +46,7 @@ OVERSEERS = ("reviewer", "head_office")
 FUZZ = {
     "plans:overview": {DRAFT: ("manager", "staff"), SUBMITTED: OVERSEERS},
     "plans:section": {DRAFT: ("manager",)},
+    "plans:findings": {DRAFT: ("manager",)},
     "documents:plan_pdf": {DRAFT: ("manager",), SUBMITTED: ("reviewer",)},
     "reviews:submit": {DRAFT: ("manager",)},
     "reviews:return": {SUBMITTED: OVERSEERS},
@@ -104,6 +105,7 @@ NOT_FUZZED = {
 # One URL of a route per value of one keyword: every section's form, every table.
 VARIANTS = {
     "plans:section": {"key": [section.key for section in SECTIONS]},
+    "plans:findings": {"key": [section.key for section in SECTIONS]},
     "headoffice:export_table": {"table": ["kpis", "kpi", "branches", "progress"]},
 }
 # The query parameters the views read (grep request.GET), sent to every page besides

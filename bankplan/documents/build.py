@@ -4,10 +4,12 @@ Both go the same way: the live plan is snapshotted exactly as a submission would
 it, and every snapshot is read by ``reader.read``. One truth for every page and the PDF.
 """
 
+from dataclasses import replace
+
 from django.utils import timezone, translation
 
+from bankplan.plancheck.engine import check, options_for
 from bankplan.plans.models import Plan, Status
-from bankplan.plans.progress import SectionState, section_states
 
 from .document import Document, Facts
 from .reader import read
@@ -19,15 +21,11 @@ def _stored_facts(stored: dict) -> dict:
     return {name: stored[name] for name in names if name in stored}
 
 
-def live_document(
-    plan: Plan, *, language: str, cover: bool = False, states: list[SectionState] | None = None
-) -> Document:
-    """The plan as it stands, each chapter with what it still lacks (``states``, if the
-    caller has them already). ``plan`` comes from ``progress.load_plan``, so the sections
+def live_document(plan: Plan, *, language: str, cover: bool = False) -> Document:
+    """The plan as it stands, each chapter with what the plan check finds in it (see
+    ``Document.findings``). ``plan`` comes from ``progress.load_plan``, so the sections
     cost no query; ``cover`` adds what only a cover shows (the bank, the author, the
     latest version: three queries)."""
-    states = section_states(plan) if states is None else states
-    gaps = {state.section.key: state.gaps for state in states}
     if cover:
         stored = plan_facts(plan)
         version = plan.versions.select_related("approved_by").last()
@@ -47,7 +45,18 @@ def live_document(
             approved_at=version.approved_at if approved and version else None,
             date=timezone.localtime(),
         )
-    return read(snapshot_of(plan), language=language, facts=facts, gaps=gaps)
+    return with_findings(read(snapshot_of(plan), language=language, facts=facts), plan.cycle)
+
+
+def with_findings(document: Document, cycle) -> Document:
+    """``document`` checked under the cycle's settings, each chapter holding the
+    findings that point at it."""
+    findings = check(document, **options_for(cycle))
+    chapters = tuple(
+        replace(chapter, findings=tuple(f for f in findings if f.section == chapter.key))
+        for chapter in document.chapters
+    )
+    return replace(document, chapters=chapters)
 
 
 def version_document(version, *, language: str, approved: bool | None = None) -> Document:

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 
-from bankplan.plans.sections.base import Gap
 from bankplan.plans.sections.describe import FIGURES, Kind
 
 
@@ -164,11 +163,18 @@ class Chapter:
     tables: tuple[Table, ...]
     template: str
     known: frozenset[str] = frozenset()  # the names today's section lays out itself
-    gaps: tuple[Gap, ...] | None = None  # what the live section still lacks; None: unknown
+    # What the plan check found in this section (``plancheck.engine.Finding``s); None
+    # where nobody checked (a comparison of two versions).
+    findings: tuple | None = None
+
+    @property
+    def blocking(self) -> list:
+        return [finding for finding in self.findings or () if finding.blocks]
 
     @property
     def complete(self) -> bool:
-        return not self.gaps
+        """Nothing in the section keeps the plan from being submitted."""
+        return not self.blocking
 
     @cached_property
     def parts(self) -> dict[str, Cell | Table]:
@@ -221,9 +227,16 @@ class Document:
     facts: Facts
     chapters: tuple[Chapter, ...]
     language: str
+    # The cycle's KPI catalogue when the snapshot was taken (older snapshots: empty), so a
+    # check knows the KPIs a table has no row for yet.
+    catalogue: tuple[Kpi, ...] = ()
 
     def chapter(self, key: str) -> Chapter | None:
         return next((chapter for chapter in self.chapters if chapter.key == key), None)
+
+    @property
+    def findings(self) -> list:
+        return [finding for chapter in self.chapters for finding in chapter.findings or ()]
 
     @property
     def kpi_rows(self) -> list[Row]:

@@ -10,7 +10,6 @@ from dataclasses import replace
 
 from django.utils import translation
 
-from bankplan.plans.sections.base import Gap
 from bankplan.plans.sections.describe import Kind
 from bankplan.plans.sections.registry import SECTIONS
 
@@ -27,19 +26,19 @@ def read(
     *,
     language: str,
     facts: Facts | None = None,
-    gaps: dict[str, list[Gap]] | None = None,
 ) -> Document:
-    """The document of ``snapshot``; ``gaps`` (by section key) are a live plan's."""
+    """The document of ``snapshot``, its chapters not yet checked (``findings`` None)."""
     snapshot = upgrade(snapshot)
     sections = snapshot.get("sections", {})
     keys = [s.key for s in SECTIONS if s.key in sections]
     keys += [key for key in sections if key not in _BY_KEY]
     with translation.override(language):
         chapters = tuple(
-            _chapter(number, key, sections[key], language, gaps)
+            _chapter(number, key, sections[key], language)
             for number, key in enumerate(keys, start=1)
         )
-    return Document(facts or Facts(), chapters, language)
+        catalogue = tuple(_kpi(kpi, language) for kpi in snapshot.get("catalogue", ()))
+    return Document(facts or Facts(), chapters, language, catalogue)
 
 
 def read_chapter(key: str, state: dict, *, language: str) -> Chapter:
@@ -136,7 +135,7 @@ def _table(meta: dict, rows: list[dict], descriptor, language: str) -> Table:
     )
 
 
-def _chapter(number: int, key: str, data: dict, language: str, gaps) -> Chapter:
+def _chapter(number: int, key: str, data: dict, language: str) -> Chapter:
     descriptor = _BY_KEY.get(key)
     meta = data.get("meta", {})
     stored = data.get("fields", {})
@@ -168,5 +167,4 @@ def _chapter(number: int, key: str, data: dict, language: str, gaps) -> Chapter:
         tables=tables,
         template=template,
         known=known,
-        gaps=tuple(gaps[key]) if gaps is not None and key in gaps else None,
     )

@@ -4,6 +4,7 @@ Schema 2 (written since issue 8)::
 
     {"schema": 2,
      "plan": {"bank", "region", "branch", "branch_code", "cycle", "year", "author"},
+     "catalogue": [kpi],  # the cycle's KPIs, as a KPI row keeps its own (since issue 12)
      "sections": {key: {
          "title": {"zh-hans": ..., "en": ...},
          "fields": {name: value},
@@ -30,7 +31,7 @@ converts rows; a field it cannot name any more still shows, labelled by its name
 
 from bankplan.organisation.models import Role
 from bankplan.plans.models import Measure
-from bankplan.plans.sections.describe import LANGUAGES, Kind, in_languages
+from bankplan.plans.sections.describe import LANGUAGES, Kind, describe_kpis, in_languages
 from bankplan.plans.sections.registry import SECTIONS
 
 SCHEMA = 2
@@ -61,6 +62,7 @@ def snapshot_of(plan, *, facts: dict | None = None) -> dict:
     return {
         "schema": SCHEMA,
         "plan": facts or {},
+        "catalogue": describe_kpis(list(plan.cycle.kpis.all())),
         "sections": {s.key: s.snapshot(s.content_of(plan)) for s in SECTIONS},
     }
 

@@ -17,11 +17,13 @@ Head office may change a rule's severity, or switch it off, through ``overrides`
 a ``Severity`` value or ``OFF``), and set the figures rules compare against through
 ``thresholds`` (name -> value, read with ``settings.threshold``).
 
-Not yet wired in (next slice): the save and submit views already hold the plan from
-``load_plan``, so they call ``check_plan(loaded, loaded=True, ...)`` at the cost of one
-query (the snapshot's allocated targets); ``submit_plan`` refuses while ``blocking`` finds
-any; a version's page calls ``check_version``. Per-cycle configuration becomes a model
-giving ``overrides`` and ``thresholds`` for the plan's cycle.
+Where it runs: every page showing a draft (its sections, the overview, the PDF) checks
+the plan it has loaded (``check_plan(plan, loaded=True)``: one query more than
+``load_plan``); a section's page asks for its findings again after each background save
+(``plans:findings``), so the save itself stays within its query budget; ``submit_plan``
+refuses while a blocking finding stands; a version's page checks the version's snapshot
+(``check_version``). Head office's settings for the cycle (``config.options_for``) give
+the overrides and thresholds unless a caller passes its own.
 """
 
 from collections.abc import Callable, Iterable, Mapping
@@ -62,6 +64,12 @@ class Finding:
     @property
     def blocks(self) -> bool:
         return self.severity == Severity.BLOCKS
+
+    @property
+    def target(self) -> str:
+        """The id of what the finding points at on the section's page: a row
+        (``table-row-key``, see row.html), a field or table, or nothing."""
+        return f"{self.anchor}-row-{self.row}" if self.row else self.anchor
 
     def as_dict(self) -> dict:
         return {
@@ -183,16 +191,26 @@ def _language(language: str | None) -> str:
 
 
 def check_plan(plan, *, language: str | None = None, loaded: bool = False, **options):
-    """The findings on the live draft of ``plan``: the queries of ``load_plan`` and no
-    more (none when ``loaded``: the plan already comes from ``load_plan``).
-    ``options``: ``check``'s ``overrides`` and ``thresholds``."""
+    """The findings on the live draft of ``plan``: the queries of ``load_plan`` and the
+    cycle's settings (``loaded``: the plan comes from ``load_plan`` already).
+    ``options``: ``check``'s ``overrides`` and ``thresholds`` (even empty) instead of
+    the cycle's."""
     from bankplan.documents.snapshot import snapshot_of
     from bankplan.plans.progress import load_plan
 
-    document = read(snapshot_of(plan if loaded else load_plan(plan)), language=_language(language))
-    return check(document, **options)
+    plan = plan if loaded else load_plan(plan)
+    document = read(snapshot_of(plan), language=_language(language))
+    return check(document, **(options or options_for(plan.cycle)))
 
 
 def check_version(version, *, language: str | None = None, **options) -> list[Finding]:
-    """The findings on a frozen version, read from its snapshot alone."""
-    return check(read(version.snapshot, language=_language(language)), **options)
+    """The findings on a frozen version, read from its snapshot alone, under the
+    settings its cycle has now."""
+    document = read(version.snapshot, language=_language(language))
+    return check(document, **(options or options_for(version.plan.cycle)))
+
+
+def options_for(cycle) -> dict:
+    from .config import options_for as configured  # the config models import this module
+
+    return configured(cycle)

@@ -5,19 +5,28 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 
 from .models import Kpi, Plan
-from .sections.base import Gap, Section
+from .sections.base import Section
 from .sections.registry import SECTIONS
 
 
 @dataclass(frozen=True)
 class SectionState:
     section: Section
-    content: object
-    gaps: list[Gap]
+    findings: list  # what the plan check found in the section (``plancheck.engine.Finding``)
+
+    @property
+    def blocking(self) -> list:
+        return [finding for finding in self.findings if finding.blocks]
+
+    @property
+    def others(self) -> list:
+        """Warnings and information: worth a look, nothing that stops a submission."""
+        return [finding for finding in self.findings if not finding.blocks]
 
     @property
     def complete(self) -> bool:
-        return not self.gaps
+        """Nothing in the section keeps the plan from being submitted."""
+        return not self.blocking
 
 
 def load_plan(plan: Plan) -> Plan:
@@ -37,13 +46,17 @@ def load_plan(plan: Plan) -> Plan:
     )
 
 
-def section_states(plan: Plan) -> list[SectionState]:
-    """Each section with what it still lacks; ``plan`` should come from ``load_plan``."""
-    states = []
-    for section in SECTIONS:
-        content = section.content_of(plan)
-        states.append(SectionState(section, content, section.gaps(content)))
-    return states
+def section_states(plan: Plan, findings: list | None = None) -> list[SectionState]:
+    """Each section with what the plan check finds in it (``findings``, if the caller
+    has them already); ``plan`` comes from ``load_plan``."""
+    from bankplan.plancheck.engine import check_plan
+
+    if findings is None:
+        findings = check_plan(plan, loaded=True)
+    return [
+        SectionState(section, [f for f in findings if f.section == section.key])
+        for section in SECTIONS
+    ]
 
 
 def percent_complete(states: list[SectionState]) -> int:

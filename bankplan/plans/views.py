@@ -98,8 +98,8 @@ def start_plan(request, cycle_id):
 @require_safe
 def overview(request, plan_id):
     plan = load_plan(get_plan_for(request.user, plan_id))
-    states = section_states(plan)
-    document = live_document(plan, language=get_language(), states=states)
+    document = live_document(plan, language=get_language())
+    states = section_states(plan, document.findings)
     review = review_context(plan, request.user)
     return render(
         request,
@@ -206,11 +206,26 @@ def edit_section(request, plan_id, key):
             "states": states,
             "percent": percent_complete(states),
             "deadline_info": deadline_info(plan),
-            "gaps": next(state.gaps for state in states if state.section is section),
+            "state": _state_of(states, section),
             "before": before,
             "after": after,
         },
     )
+
+
+@require_safe
+def findings(request, plan_id, key):
+    """A section's findings alone: its page asks for them after each background save
+    (a save checks nothing beyond its own section, to keep within its query budget)."""
+    section = get_section(key)
+    plan = load_plan(get_plan_for(request.user, plan_id, Action.EDIT))
+    state = _state_of(section_states(plan), section)
+    context = {"plan": plan, "section": section, "state": state}
+    return render(request, "plans/includes/section_findings.html", context)
+
+
+def _state_of(states, section):
+    return next(state for state in states if state.section is section)
 
 
 def _posted_revision(request) -> int:

@@ -7,8 +7,6 @@ the state change, the snapshot and the history, never for a render. A refused
 transition raises TransitionError and changes nothing.
 """
 
-from dataclasses import dataclass
-
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -16,10 +14,10 @@ from django.utils.translation import gettext as _
 
 from bankplan.audit import record
 from bankplan.headoffice.figures import record_figures
+from bankplan.plancheck.engine import blocking, check_plan
 from bankplan.plans.access import Action, can
 from bankplan.plans.models import Plan, Status
-from bankplan.plans.progress import load_plan, section_states
-from bankplan.plans.sections.base import Gap, Section
+from bankplan.plans.progress import load_plan
 
 from . import notifications, tasks
 from .models import AuditEntry, Comment, Thread, Version, VersionPdf
@@ -28,19 +26,6 @@ from .snapshots import snapshot_plan
 
 class TransitionError(Exception):
     """A transition that is not allowed now; the message says why, for the user."""
-
-
-@dataclass(frozen=True)
-class Missing:
-    section: Section
-    gap: Gap
-
-
-def submission_gaps(plan: Plan, *, loaded: bool = False) -> list[Missing]:
-    """Everything that keeps the plan from being submitted (``loaded``: the plan comes
-    from ``load_plan`` already)."""
-    states = section_states(plan if loaded else load_plan(plan))
-    return [Missing(s.section, gap) for s in states for gap in s.gaps]
 
 
 def _locked(plan_id: int, *, by, action: Action, expected_status: str | None) -> Plan:
@@ -103,7 +88,7 @@ def submit_plan(*, plan_id: int, by, expected_status: str | None = None) -> Vers
         plan = _locked(plan_id, by=by, action=Action.SUBMIT, expected_status=expected_status)
         # Checked and frozen from one read of the plan, under the lock.
         loaded = load_plan(plan)
-        if submission_gaps(loaded, loaded=True):
+        if blocking(check_plan(loaded, loaded=True)):
             raise TransitionError(
                 _("The plan is not complete yet; see the list of what is missing.")
             )

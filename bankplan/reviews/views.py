@@ -17,15 +17,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from bankplan.audit import record
-from bankplan.documents.build import version_document
+from bankplan.documents.build import version_document, with_findings
 from bankplan.documents.reader import read
 from bankplan.documents.rendering import pdf_filename
 from bankplan.documents.stamp import is_stamped_for, stamp_reader
 from bankplan.lib.ids import is_id
 from bankplan.organisation.models import Unit
 from bankplan.organisation.scope import scope_of
+from bankplan.plancheck.engine import blocking, check_plan
 from bankplan.plans.access import Action, get_plan_for
 from bankplan.plans.models import Cycle, Plan, Status, current_cycle
+from bankplan.plans.sections.registry import SECTIONS
 
 from . import services
 from .diff import diff_documents, diff_snapshots
@@ -126,7 +128,7 @@ def reopen(request, plan_id):
 def submit(request, plan_id):
     plan = get_plan_for(request.user, plan_id, Action.SUBMIT)
     form = TransitionForm(request.POST or None, initial={"status": plan.status})
-    # The service checks completeness itself, under its lock; the page lists the gaps.
+    # The service checks the plan itself, under its lock; the page lists the findings.
     if request.method == "POST" and form.is_valid():
         try:
             version = services.submit_plan(
@@ -140,8 +142,18 @@ def submit(request, plan_id):
                 _("Version %(number)d was submitted for review.") % {"number": version.number},
             )
             return redirect("plans:overview", plan_id=plan.pk)
-    missing = services.submission_gaps(plan)
-    return render(request, "reviews/submit.html", {"plan": plan, "missing": missing, "form": form})
+    findings = check_plan(plan)
+    return render(
+        request,
+        "reviews/submit.html",
+        {
+            "plan": plan,
+            "missing": blocking(findings),
+            "others": [finding for finding in findings if not finding.blocks],
+            "titles": {section.key: section.title for section in SECTIONS},
+            "form": form,
+        },
+    )
 
 
 def _version(plan, number) -> Version:
@@ -159,7 +171,8 @@ def version(request, plan_id, number):
     review = review_context(plan, request.user)
     versions = review["versions"]
     previous = last_reviewed(versions, review["history"], number)
-    document = version_document(shown, language=get_language())
+    # The version's own findings: what the plan check says of it as it was submitted.
+    document = with_findings(version_document(shown, language=get_language()), plan.cycle)
     is_latest = shown.number == versions[-1].number
     return render(
         request,
@@ -182,6 +195,7 @@ def version(request, plan_id, number):
             # without JavaScript) names the row to preselect.
             "can_open": is_latest and Action.COMMENT in review["actions"],
             "chosen_row": request.GET.get("row", ""),
+            "section_titles": {chapter.key: chapter.title for chapter in document.chapters},
             **pdfs_context(shown),
         },
     )

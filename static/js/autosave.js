@@ -142,6 +142,25 @@
     say(message);
   }
 
+  // The plan check's findings for this section, asked for after each save: the save
+  // itself checks nothing beyond its section (its query budget), the findings page does.
+  function refreshFindings() {
+    var current = document.getElementById("section-findings");
+    if (!current) { return; }
+    fetch(current.getAttribute("data-findings-url"), { credentials: "same-origin" }).then(function (response) {
+      if (!response.ok) { return null; }
+      return response.text();
+    }).then(function (html) {
+      var shown = document.getElementById("section-findings");
+      if (!html || !shown) { return; }
+      var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("section-findings");
+      if (fresh) {
+        if (shown.classList.contains("d-none")) { fresh.classList.add("d-none"); }
+        shown.replaceWith(fresh);
+      }
+    }, function () { /* offline: the findings shown stay until the next save */ });
+  }
+
   function answered(data) {
     inFlight = false;
     retryDelay = 0;
@@ -155,6 +174,7 @@
       showSummary("");
       document.querySelectorAll(".section-state").forEach(function (state) { state.classList.remove("d-none"); });
       say(text("saved").replace("__TIME__", data.saved_at));
+      refreshFindings();
     } else if (data.state === "invalid") {
       clearFlags();
       showSummary(data.summary);

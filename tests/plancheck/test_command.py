@@ -34,15 +34,31 @@ def test_a_half_done_plan_exits_1_with_its_blocking_findings(plan, grid):
     output, code = run(plan.pk, "--language", "en")
     assert code == 1
     lines = output.splitlines()
-    assert len(lines) == 3
-    assert all(line.startswith("BLOCKS SWOT-001 swot: The SWOT grid has no") for line in lines)
-    assert "“Weakness”" in lines[0]
+    swot = [line for line in lines if " swot: " in line]
+    assert swot == [
+        "BLOCKS SWOT-004 swot: Draw at least one strategy from the grid.",
+        *[line for line in swot if line.startswith("BLOCKS SWOT-001 swot: The SWOT grid has no")],
+    ]
+    assert len(swot) == 4 and "“Weakness”" in swot[1]
+    # Every other section lacks what it must hold: a line each, all blocking.
+    assert all(line.startswith("BLOCKS ") for line in lines)
+    assert {line.split()[1].split("-")[0] for line in lines} == {
+        "BKG",
+        "SWOT",
+        "MKT",
+        "PRD",
+        "CHN",
+        "STF",
+        "INC",
+    }
 
     output, code = run(plan.pk, "--format", "json")
     assert code == 1
     findings = json.loads(output)
-    assert [f["code"] for f in findings] == ["SWOT-001"] * 3
-    assert "劣势" in findings[0]["message"]  # Chinese unless asked otherwise
+    assert [f["code"] for f in findings if f["section"] == "swot"] == ["SWOT-004"] + [
+        "SWOT-001"
+    ] * 3
+    assert "劣势" in findings[[f["code"] for f in findings].index("SWOT-001")]["message"]
 
 
 def test_a_submitted_version_is_checked_from_its_snapshot(demo, quick_pdf):

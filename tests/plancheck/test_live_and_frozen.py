@@ -30,7 +30,7 @@ def test_a_frozen_version_gives_the_findings_of_the_draft_it_froze(demo, quick_p
 
     version = submit_plan(plan_id=plan.pk, by=demo["manager"])
     assert check_version(version, language="zh-hans") == draft
-    assert check_version(version, language="en") == check_plan(plan, language="en")
+    assert check_version(version, language="en", overrides={}) == check_plan(plan, language="en")
 
     # The draft moves on; the version's findings stay those of what was submitted.
     threat.delete()
@@ -62,12 +62,13 @@ def test_the_check_costs_the_queries_of_loading_the_plan_however_long_it_is(plan
     few = count(plan)
     grow(plan, 40)
     assert count(plan) == few
-    # load_plan's queries, and the one the snapshot makes for the targets head office
-    # allocated to the branch (the KPI tables' ``given`` figures)
-    assert few == len(loading) + 1
+    # load_plan's queries, the one the snapshot makes for the targets head office
+    # allocated to the branch (the KPI tables' ``given`` figures), and the cycle's check
+    # settings (one query while head office has set none)
+    assert few == len(loading) + 2
     with CaptureQueriesContext(connection) as queries:
         check_plan(loaded, loaded=True)
-    assert len(queries) == 1
+    assert len(queries) == 2
 
 
 def test_a_version_frozen_before_the_schema_changed_is_checked_too():
@@ -75,14 +76,15 @@ def test_a_version_frozen_before_the_schema_changed_is_checked_too():
     stored = Path(__file__).parent.parent / "documents" / "snapshots" / "schema_1.json"
     old = json.loads(stored.read_text())
     version = SimpleNamespace(snapshot=old)
-    found = {(f.code, f.row, f.message) for f in check_version(version, language="en")}
+    found = check_version(version, language="en", overrides={})
+    found = {(f.code, f.row, f.message) for f in found}
     assert {code for code, _row, _message in found} == {"SWOT-001"}  # the ST strategy is fine
     assert any("“Weakness”" in message for _code, _row, message in found)
 
     swot = old["sections"]["swot"]["tables"]
     swot["items"][1]["priority"] = "high"  # the threat
     swot["strategies"][0]["items"] = ["S省内法人银行，审批快"]
-    found = check_version(version, language="en")
+    found = check_version(version, language="en", overrides={})
     assert [(f.code, f.row) for f in found if f.code != "SWOT-001"] == [
         ("SWOT-002", "12"),
         ("SWOT-003", "21"),

@@ -3,7 +3,7 @@
 from django.utils import translation
 
 from bankplan.plancheck.engine import Severity, check_plan
-from bankplan.plancheck.rules import swot
+from bankplan.plancheck.rules import reading
 
 
 def found(plan, code, language="en"):
@@ -95,12 +95,12 @@ def test_a_strategy_citing_items_of_another_kind_warns_naming_them(plan, grid):
 
 def test_lists_of_items_read_as_a_sentence():
     with translation.override("en"):
-        assert swot._all(["“a”"]) == "“a”"
-        assert swot._all(["“a”", "“b”", "“c”"]) == "“a”, “b” and “c”"
-        assert swot._either("“S”", "“O”") == "“S” or “O”"
+        assert reading.all_of(["“a”"]) == "“a”"
+        assert reading.all_of(["“a”", "“b”", "“c”"]) == "“a”, “b” and “c”"
+        assert reading.either("“S”", "“O”") == "“S” or “O”"
     with translation.override("zh-hans"):
-        assert swot._all(["“a”", "“b”", "“c”"]) == "“a”、“b”和“c”"
-        assert swot._either("“S”", "“O”") == "“S”或“O”"
+        assert reading.all_of(["“a”", "“b”", "“c”"]) == "“a”、“b”和“c”"
+        assert reading.either("“S”", "“O”") == "“S”或“O”"
 
 
 def test_two_items_with_the_same_name_are_matched_by_it(plan, grid):

@@ -12,13 +12,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy
 
-from bankplan.documents.document import Document, Row, Table
+from bankplan.documents.document import Document, Table
 from bankplan.plans.sections.base import Priority
 from bankplan.plans.sections.swot import ItemKind, StrategyKind
 
 from ..engine import Flag, Settings, Severity, rule
+from .reading import all_of, either, links, quoted, short, value
 
 SECTION = "swot"
 ITEMS, STRATEGIES = "items", "strategies"
@@ -33,15 +34,6 @@ class Item:
     kind: str
     priority: str
     text: str
-
-
-def _short(text: str) -> str:
-    return text if len(text) <= 30 else text[:29] + "…"
-
-
-def _value(row: Row, name: str):
-    cell = row.by_name.get(name)
-    return cell.value if cell else None
 
 
 def _tables(document: Document) -> tuple[Table | None, Table | None] | None:
@@ -60,9 +52,9 @@ def _items(table: Table | None) -> list[Item]:
         Item(
             key=row.key,
             name=row.label,
-            kind=str(_value(row, "kind") or ""),
-            priority=str(_value(row, "priority") or ""),
-            text=_short(str(_value(row, "text") or row.label)),
+            kind=str(value(row, "kind") or ""),
+            priority=str(value(row, "priority") or ""),
+            text=short(str(value(row, "text") or row.label)),
         )
         for row in table.rows
     ]
@@ -74,31 +66,6 @@ def _kind_label(table: Table | None, kind: str) -> str:
     if column is not None and column.choices:
         return column.choice_label(kind)
     return str(ItemKind(kind).label) if kind in ItemKind.values else kind
-
-
-def _quoted(text: str) -> str:
-    return f"“{text}”"  # the quotation marks both languages use
-
-
-def _either(first: str, second: str | None = None) -> str:
-    if second is None:
-        return first
-    return _("%(first)s or %(second)s") % {"first": first, "second": second}
-
-
-def _all(texts: list[str]) -> str:
-    """“A”, “B” and “C”; “A”、“B”和“C”."""
-    *others, last = texts
-    if not others:
-        return last
-    joined = pgettext("between the items of a list", ", ").join(others)
-    return _("%(items)s and %(last)s") % {"items": joined, "last": last}
-
-
-def _cited(strategy: Row) -> tuple[str, ...]:
-    """The names of the items a strategy links."""
-    cell = strategy.by_name.get("items")
-    return cell.items if cell else ()
 
 
 @rule(
@@ -131,7 +98,8 @@ def high_priorities_are_addressed(document: Document, settings: Settings) -> Ite
     if (tables := _tables(document)) is None:
         return
     items_table, strategies = tables
-    cited = {name for row in (strategies.rows if strategies else ()) for name in _cited(row)}
+    strategy_rows = strategies.rows if strategies else ()
+    cited = {name for row in strategy_rows for name in links(row, "items")}
     for item in _items(items_table):
         if item.kind in ADDRESSED_BY and item.priority == Priority.HIGH and item.name not in cited:
             yield Flag(
@@ -165,34 +133,34 @@ def strategies_combine_their_kinds(document: Document, settings: Settings) -> It
     by_name = {item.name: item.kind for item in items}
     texts = {item.name: item.text for item in items}
     for strategy in strategies.rows:
-        kind = str(_value(strategy, "kind") or "")
+        kind = str(value(strategy, "kind") or "")
         if kind not in StrategyKind.values:
             continue  # a type no longer known: nothing to compare with
-        names = _cited(strategy)
+        names = links(strategy, "items")
         kinds = {name: by_name.get(name) or _kind_from_name(name) for name in names}
         found = set(kinds.values())
-        params = {"type": kind, "strategy": _short(str(_value(strategy, "text") or ""))}
+        params = {"type": kind, "strategy": short(str(value(strategy, "text") or ""))}
         missing = [k for k in kind if k not in found]
         if missing:
-            labels = [_quoted(_kind_label(items_table, k)) for k in missing]
+            labels = [quoted(_kind_label(items_table, k)) for k in missing]
             yield Flag(
                 _(
                     "The %(type)s strategy “%(strategy)s” cites no %(kinds)s item: "
                     "it combines the two kinds, so link at least one of each."
                 )
-                % {**params, "kinds": _either(*labels)},
+                % {**params, "kinds": either(*labels)},
                 anchor=STRATEGIES,
                 row=strategy.key,
             )
         extra = [name for name, of in kinds.items() if of and of not in kind]
         if extra:
-            named = [_quoted(texts.get(name) or _strip_kind(name)) for name in extra]
+            named = [quoted(texts.get(name) or _strip_kind(name)) for name in extra]
             yield Flag(
                 _(
                     "The %(type)s strategy “%(strategy)s” also cites %(items)s, of a kind "
                     "its type does not combine: unlink them, or change its type."
                 )
-                % {**params, "items": _all(named)},
+                % {**params, "items": all_of(named)},
                 anchor=STRATEGIES,
                 row=strategy.key,
             )

@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 from ..models import Direction
 from .base import (
     Derived,
-    Gap,
     RowForm,
     Section,
     SectionContent,
@@ -21,7 +20,7 @@ from .base import (
     share_field,
 )
 from .describe import Kind
-from .kpi_rows import KpiRow, KpiRowForm, KpiRowFormSet, kpis_lacking
+from .kpi_rows import KpiRow, KpiRowForm, KpiRowFormSet
 
 
 class BranchType(models.TextChoices):
@@ -177,25 +176,11 @@ class CompetitorForm(RowForm):
         fields = ["name", "type", "share", "strengths"]
 
 
-def gaps(content: Background) -> list[Gap]:
-    found = []
-    if not (content.location and content.branch_type and content.headcount):
-        found.append(Gap(_("Describe the branch: location, type and headcount."), "location"))
-    if kpis_lacking(content.results.all(), content.plan, "last_actual"):
-        found.append(Gap(_("Give last year's actual for every KPI."), "results"))
-    if not content.local_economy.strip():
-        found.append(Gap(_("Describe the local economy."), "local_economy"))
-    if not content.competitors.all():
-        found.append(Gap(_("Name at least one competitor."), "competitors"))
-    return found
-
-
 SECTION = Section(
     key="background",
     title=_("Background and current position"),
     model=Background,
     form=BackgroundForm,
-    gaps=gaps,
     tables=(
         Table(
             "results",

@@ -512,14 +512,6 @@ class Given:
 
 
 @dataclass(frozen=True)
-class Gap:
-    """Something a section still lacks before it counts as complete."""
-
-    message: str
-    anchor: str = ""  # the form field or table the author should go to
-
-
-@dataclass(frozen=True)
 class Table:
     """An inline table of rows in a section (competitors, SWOT items, ...)."""
 
@@ -614,7 +606,6 @@ class Section:
     title: Promise
     model: type[SectionContent]
     form: type[forms.ModelForm]
-    gaps: Callable[[SectionContent], list[Gap]]
     tables: tuple[Table, ...] = field(default=())
 
     @property

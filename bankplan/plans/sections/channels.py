@@ -5,7 +5,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .base import (
-    Gap,
     RowForm,
     Section,
     SectionContent,
@@ -117,21 +116,11 @@ class ChannelActivityForm(RowForm):
         fields = ["month", "channel_type", "activity", "goal"]
 
 
-def gaps(content: Channels) -> list[Gap]:
-    found = []
-    if not content.rows.all():
-        found.append(Gap(_("Describe at least one channel and its role."), "rows"))
-    if not content.activities.all():
-        found.append(Gap(_("Plan the channel activities by month."), "activities"))
-    return found
-
-
 SECTION = Section(
     key="channels",
     title=_("Channels"),
     model=Channels,
     form=ChannelsForm,
-    gaps=gaps,
     tables=(
         Table(
             "rows",

@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 from .base import (
     NOT_NEGATIVE,
     Derived,
-    Gap,
     RowForm,
     RowFormSet,
     Section,
@@ -275,35 +274,10 @@ class RewardForm(RowForm):
         fields = ["name", "criterion", "award"]
 
 
-def total_weight(content: Incentives) -> Decimal:
-    return sum((line.weight for line in content.scorecard.all()), Decimal(0))
-
-
 def stored_measure(values: dict, kpi: dict | None):
     """A scorecard line's measure as stored in a snapshot: its catalogue KPI (a name in
     every language), or the measure the branch named itself."""
     return values.get("kpi") or values.get("name") or None
-
-
-def gaps(content: Incentives) -> list[Gap]:
-    found = []
-    total = total_weight(content)
-    if total != FULL_WEIGHT:
-        found.append(
-            Gap(
-                _("The scorecard weights add up to %(total)s%%, not 100%%.") % {"total": total},
-                "scorecard",
-            )
-        )
-    if not content.profit_measure.strip():
-        found.append(Gap(_("Explain how simulated profit is measured."), "profit_measure"))
-    if not content.deductions.all():
-        found.append(Gap(_("Set the deductions for bad loans and breaches."), "deductions"))
-    if not content.compliance_rules.strip():
-        found.append(
-            Gap(_("State the compliance rules no target may override."), "compliance_rules")
-        )
-    return found
 
 
 SECTION = Section(
@@ -311,7 +285,6 @@ SECTION = Section(
     title=_("Incentives and constraints"),
     model=Incentives,
     form=IncentivesForm,
-    gaps=gaps,
     tables=(
         Table(
             "scorecard",

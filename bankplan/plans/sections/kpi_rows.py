@@ -106,9 +106,3 @@ class KpiRowFormSet(RowFormSet):
         kpi_id = form.instance.kpi_id if form.instance.pk else form.initial.get("kpi")
         form.show_in_unit(self.kpis_by_id.get(kpi_id))
         return form
-
-
-def kpis_lacking(rows, plan, *fields: str) -> list:
-    """Catalogue KPIs whose row is missing or has any of ``fields`` left empty."""
-    filled = {row.kpi_id for row in rows if all(getattr(row, f) is not None for f in fields)}
-    return [kpi for kpi in plan.cycle.kpis.all() if kpi.pk not in filled]

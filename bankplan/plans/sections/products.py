@@ -12,7 +12,6 @@ from bankplan.lib import figures
 from .background import LastYearResult
 from .base import (
     Derived,
-    Gap,
     Given,
     RowForm,
     RowFormSet,
@@ -28,7 +27,7 @@ from .base import (
     row_text,
 )
 from .describe import Kind
-from .kpi_rows import KpiRow, KpiRowForm, KpiRowFormSet, kpis_lacking
+from .kpi_rows import KpiRow, KpiRowForm, KpiRowFormSet
 from .target_market import Segment
 
 QUARTERS = ("q1", "q2", "q3", "q4")
@@ -295,26 +294,11 @@ class ProductLineFormSet(RowFormSet):
         return {"segment": pursued}
 
 
-def gaps(content: Products) -> list[Gap]:
-    found = []
-    rows = content.targets.all()
-    lacking = kpis_lacking(rows, content.plan, "target")
-    if lacking:
-        names = "、".join(kpi.display_name for kpi in lacking)
-        found.append(Gap(_("Set this year's target for: %(kpis)s.") % {"kpis": names}, "targets"))
-    if kpis_lacking(rows, content.plan, *QUARTERS):
-        found.append(Gap(_("Split every target across the four quarters."), "targets"))
-    if not content.lines.all():
-        found.append(Gap(_("List the products the branch will push."), "lines"))
-    return found
-
-
 SECTION = Section(
     key="products",
     title=_("Products and business targets"),
     model=Products,
     form=ProductsForm,
-    gaps=gaps,
     tables=(
         Table(
             "targets",

@@ -8,7 +8,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .base import (
-    Gap,
     RowForm,
     Section,
     SectionContent,
@@ -175,23 +174,11 @@ class TrainingForm(RowForm):
         fields = ["topic", "month", "hours", "audience"]
 
 
-def gaps(content: Staffing) -> list[Gap]:
-    found = []
-    if not content.roles.all():
-        found.append(Gap(_("Give the headcount and marketing duty of each role."), "roles"))
-    if not content.portfolios.all():
-        found.append(Gap(_("List the client managers' portfolios."), "portfolios"))
-    if not content.trainings.all():
-        found.append(Gap(_("Plan at least one training session."), "trainings"))
-    return found
-
-
 SECTION = Section(
     key="staffing",
     title=_("All-staff marketing and client managers"),
     model=Staffing,
     form=StaffingForm,
-    gaps=gaps,
     tables=(
         Table(
             "roles",

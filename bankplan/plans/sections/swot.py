@@ -5,7 +5,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .base import (
-    Gap,
     Priority,
     RowForm,
     RowFormSet,
@@ -155,24 +154,11 @@ class SwotStrategyFormSet(RowFormSet):
         return {"items": SwotItem.objects.filter(swot=self.instance)}
 
 
-def gaps(content: Swot) -> list[Gap]:
-    found = []
-    kinds = {item.kind for item in content.items.all()}
-    for kind in SwotItem.Kind:
-        if kind not in kinds:
-            message = _("Add at least one item under “%(kind)s”.") % {"kind": kind.label}
-            found.append(Gap(message, "items"))
-    if not content.strategies.all():
-        found.append(Gap(_("Draw at least one strategy from the grid."), "strategies"))
-    return found
-
-
 SECTION = Section(
     key="swot",
     title=_("SWOT analysis"),
     model=Swot,
     form=SwotForm,
-    gaps=gaps,
     tables=(
         Table(
             "items",

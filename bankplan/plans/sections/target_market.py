@@ -5,7 +5,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .base import (
-    Gap,
     Priority,
     RowForm,
     Section,
@@ -145,24 +144,11 @@ class KeyAccountForm(RowForm):
         ]
 
 
-def gaps(content: TargetMarket) -> list[Gap]:
-    found = []
-    segments = list(content.segments.all())
-    if not any(segment.chosen for segment in segments):
-        found.append(Gap(_("Choose at least one segment to pursue."), "segments"))
-    if any(s.chosen and s.target_share is None for s in segments):
-        found.append(Gap(_("Give a target share for every segment pursued."), "segments"))
-    if not content.positioning.strip():
-        found.append(Gap(_("Write the positioning statement."), "positioning"))
-    return found
-
-
 SECTION = Section(
     key="target_market",
     title=_("Target market and positioning"),
     model=TargetMarket,
     form=TargetMarketForm,
-    gaps=gaps,
     tables=(
         Table(
             "segments",
