@@ -86,6 +86,17 @@ class ScorecardLine(models.Model):
         validators=[MinValueValidator(Decimal("0.1")), MaxValueValidator(FULL_WEIGHT)],
     )
     scoring_rule = row_text(_("scoring rule"))
+    # Paying on counts alone (accounts opened, cards issued) invites empty accounts and
+    # mis-selling: the plan check flags a count without a condition on what counts.
+    quality_condition = models.CharField(
+        _("quality condition"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "What makes a count count, e.g. an account active for three months with an "
+            "average balance of at least 1,000 yuan."
+        ),
+    )
     # The scoring rule in figures, for the simulator (simulator.py); the text above stays
     # as its description. A line without points per point is "not structured".
     threshold = models.DecimalField(
@@ -213,6 +224,7 @@ class ScorecardLineForm(RowForm):
             "name",
             "weight",
             "scoring_rule",
+            "quality_condition",
             "threshold",
             "points_per_point",
             "floor",
