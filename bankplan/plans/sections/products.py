@@ -56,6 +56,16 @@ class KpiTarget(KpiRow):
     q2 = amount_field(_("Q2"), null=True, blank=True)
     q3 = amount_field(_("Q3"), null=True, blank=True)
     q4 = amount_field(_("Q4"), null=True, blank=True)
+    # Why the target departs from last year or from the target allocated from above:
+    # the plan check asks for it when growth leaves head office's band.
+    reason = row_text(
+        _("reason"),
+        blank=True,
+        help_text=_(
+            "Why, when the target falls below last year or the allocation, or grows "
+            "outside the band head office set."
+        ),
+    )
 
     class Meta:
         verbose_name = _("KPI target")
@@ -183,7 +193,7 @@ class KpiTargetForm(KpiRowForm):
 
     class Meta:
         model = KpiTarget
-        fields = ["kpi", "target", *QUARTERS]
+        fields = ["kpi", "target", *QUARTERS, "reason"]
 
     def __init__(self, *args, last_actuals=None, allocated=None, **kwargs):
         super().__init__(*args, **kwargs)
