@@ -37,6 +37,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bankplan.documents.document import Document
 from bankplan.documents.reader import read
+from bankplan.plans.sections.registry import SECTIONS
 
 OFF = "off"  # an override switching a rule off
 
@@ -48,6 +49,7 @@ class Severity(models.TextChoices):
 
 
 _RANK = {Severity.BLOCKS: 0, Severity.WARNS: 1, Severity.INFORMS: 2}
+_SECTION_ORDER = {section.key: number for number, section in enumerate(SECTIONS)}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -170,7 +172,7 @@ def check(
     thresholds: Mapping[str, object] | None = None,
 ) -> list[Finding]:
     """What every rule in force finds in ``document``: blocking findings first, then
-    warnings, then information, each in the order the rules were registered."""
+    warnings, then information, each in the order of the plan's sections."""
     settings = Settings(dict(overrides or {}), dict(thresholds or {}))
     found = []
     with translation.override(document.language):
@@ -179,7 +181,8 @@ def check(
             if severity is None:
                 continue
             found += [_finding(each, severity, said) for said in each.function(document, settings)]
-    return sorted(found, key=lambda finding: _RANK[finding.severity])
+    # Python's sort is stable: within a section, in the order the rules were registered.
+    return sorted(found, key=lambda f: (_RANK[f.severity], _SECTION_ORDER.get(f.section, 99)))
 
 
 def blocking(findings: Iterable[Finding]) -> list[Finding]:

@@ -1,4 +1,4 @@
 """Every rule family; importing this package registers their rules with the engine, in
 the order findings of one severity are listed: what a section lacks first."""
 
-from . import completeness, swot  # noqa: F401
+from . import capacity, completeness, incentives, numbers, swot  # noqa: F401

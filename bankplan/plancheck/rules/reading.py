@@ -5,12 +5,14 @@ choice codes, booleans, linked rows as their names. A section, field or table a 
 lacks (an older version, a plan without the section) reads as empty.
 """
 
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from bankplan.documents.document import Chapter, Document, Row, Table
+from bankplan.documents.document import Chapter, Document, Kpi, Row, Table
+from bankplan.documents.values import number
 
 
 def chapter(document: Document, key: str) -> Chapter | None:
@@ -43,20 +45,51 @@ def text(stored) -> str:
     return str(stored).strip() if stored is not None else ""
 
 
-def number(stored) -> Decimal | None:
-    """A figure as stored (text), as a Decimal; None when empty or not a figure."""
-    if stored is None or stored == "":
-        return None
-    try:
-        return Decimal(str(stored))
-    except InvalidOperation:
-        return None
+@dataclass(frozen=True)
+class KpiFigures:
+    """One catalogue KPI's figures across the plan: last year's actual (background),
+    this year's target, the reason given for it and the target allocated from above
+    (products and targets)."""
+
+    kpi: Kpi
+    last: Decimal | None = None
+    target: Decimal | None = None
+    allocated: Decimal | None = None
+    reason: str = ""
+
+
+def kpi_figures(document: Document) -> dict[str, KpiFigures]:
+    """Each KPI's figures by code, in catalogue order (an older snapshot without the
+    catalogue: the KPIs its target rows name)."""
+    targets = {row.kpi.code: row for row in rows(document, "products", "targets") if row.kpi}
+    results = {row.kpi.code: row for row in rows(document, "background", "results") if row.kpi}
+    catalogue = document.catalogue or tuple(row.kpi for row in targets.values())
+    found = {}
+    for kpi in catalogue:
+        target, result = targets.get(kpi.code), results.get(kpi.code)
+        found[kpi.code] = KpiFigures(
+            kpi=kpi,
+            last=number(value(result, "last_actual")) if result else None,
+            target=number(value(target, "target")) if target else None,
+            allocated=number(value(target, "allocated")) if target else None,
+            reason=text(value(target, "reason")) if target else "",
+        )
+    return found
+
+
+def kpi_named(document: Document, name: str) -> Kpi | None:
+    """The catalogue KPI a link names (a link keeps the KPI's name, not its code)."""
+    known = document.catalogue or tuple(row.kpi for row in document.kpi_rows)
+    return next((kpi for kpi in known if kpi.name == name), None)
 
 
 def links(row: Row, name: str) -> tuple[str, ...]:
-    """The names of the rows a link column of ``row`` points to."""
+    """The names of the rows a link column of ``row`` points to: several for a
+    many-to-many column, the one a foreign key names (as the reader shows it)."""
     cell = row.by_name.get(name)
-    return cell.items if cell else ()
+    if cell is None:
+        return ()
+    return cell.items or ((cell.shown,) if cell.shown else ())
 
 
 def short(words: str) -> str:
