@@ -89,6 +89,14 @@ def test_the_simulator_scores_a_hand_computed_scheme(scheme):
         ("Compliance breach", D("5.0")),
         ("Other", None),
     ]
+    # at 1, 3 and 5 cases: 1.5 / 4.5 / 7.5 and 5 / 15 / 25; "other" is not counted
+    assert [d.taken for d in simulation.deductions] == [
+        (D("1.5"), D("4.5"), D("7.5")),
+        (D("5.0"), D("15.0"), D("25.0")),
+        (),
+    ]
+    assert simulation.taken == (D("6.5"), D("19.5"), D("32.5"))
+    assert simulation.shown_taken == ["-6.5", "-19.5", "-32.5"]
     assert all(isinstance(total, Decimal) for total in simulation.totals)
     assert [str(total) for total in simulation.totals] == ["36.0", "57.0", "65.4"]
 

@@ -1,5 +1,5 @@
 """The incentive simulator (issue 12): what the scorecard pays at 80 %, 100 % and 120 %
-achievement of every line, and what one case of each deduction takes away.
+achievement of every line, and what each deduction takes away at 1, 3 and 5 cases.
 
 It reads the incentives chapter of a plan's document (``documents/document.py``): the
 rows of its ``scorecard`` and ``deductions`` tables with their stored values (figures as
@@ -24,6 +24,7 @@ from bankplan.documents.values import number
 from bankplan.lib import figures
 
 SCENARIOS = (Decimal(80), Decimal(100), Decimal(120))  # achievement, in %
+CASES = (1, 3, 5)  # cases of a deduction in a year: one slip, a pattern, a habit
 POINT = Decimal("0.1")
 
 
@@ -71,14 +72,26 @@ class LineScore:
         return figures.percent(self.weight)
 
 
+def _taken(amount: Decimal) -> str:
+    return "-" + figures.wan(amount, 1)
+
+
 @dataclass(frozen=True)
 class DeductionCost:
     label: str
     per_case: Decimal | None  # None: not structured
+    cases: tuple[int, ...] = CASES
 
     @property
-    def shown(self) -> str:
-        return "" if self.per_case is None else "-" + figures.wan(self.per_case, 1)
+    def taken(self) -> tuple[Decimal, ...]:
+        """The points taken at each number of ``cases`` (none when not structured)."""
+        if self.per_case is None:
+            return ()
+        return tuple(points(self.per_case * n) for n in self.cases)
+
+    @property
+    def shown(self) -> list[str]:
+        return [_taken(amount) for amount in self.taken]
 
 
 @dataclass(frozen=True)
@@ -103,6 +116,22 @@ class Simulation:
     @property
     def unstructured(self) -> int:
         return sum(not line.structured for line in self.lines)
+
+    @property
+    def cases(self) -> tuple[int, ...]:
+        return CASES
+
+    @property
+    def taken(self) -> tuple[Decimal, ...]:
+        """What every structured deduction together takes at each number of cases."""
+        return tuple(
+            points(sum((d.taken[i] for d in self.deductions if d.taken), Decimal(0)))
+            for i in range(len(CASES))
+        )
+
+    @property
+    def shown_taken(self) -> list[str]:
+        return [_taken(amount) for amount in self.taken]
 
 
 def _value(row, name: str) -> Decimal | None:
