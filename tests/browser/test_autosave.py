@@ -161,3 +161,16 @@ def test_a_row_typed_into_is_created_once_however_often_it_saves(
     click(browser, browser.find_element(By.CSS_SELECTOR, "button[name=then][value=stay]"))
     WebDriverWait(browser, 10).until(lambda b: b.find_elements(By.CSS_SELECTOR, ".alert-success"))
     assert SwotItem.objects.filter(swot__plan=plan).count() == 1
+
+
+def test_the_findings_follow_each_background_save(browser, live_server, plan, author):
+    open_as(browser, live_server, author, background_url(plan))
+
+    def findings():
+        return browser.find_element(By.ID, "section-findings").text
+
+    assert "BKG-003" in findings()  # the local economy is not described yet
+    browser.find_element(By.NAME, "local_economy").send_keys(PARAGRAPH)
+    saved_status(browser)
+    WebDriverWait(browser, 15).until(lambda b: "BKG-003" not in findings())
+    assert "BKG-004" in findings()  # what is still missing stays listed
