@@ -172,7 +172,7 @@ def check(
     thresholds: Mapping[str, object] | None = None,
 ) -> list[Finding]:
     """What every rule in force finds in ``document``: blocking findings first, then
-    warnings, then information, each in the order of the plan's sections."""
+    warnings, then information, each in the order of the plan's sections and by code."""
     settings = Settings(dict(overrides or {}), dict(thresholds or {}))
     found = []
     with translation.override(document.language):
@@ -181,8 +181,10 @@ def check(
             if severity is None:
                 continue
             found += [_finding(each, severity, said) for said in each.function(document, settings)]
-    # Python's sort is stable: within a section, in the order the rules were registered.
-    return sorted(found, key=lambda f: (_RANK[f.severity], _SECTION_ORDER.get(f.section, 99)))
+    # Python's sort is stable: one rule's findings stay in the order it gave them.
+    return sorted(
+        found, key=lambda f: (_RANK[f.severity], _SECTION_ORDER.get(f.section, 99), f.code)
+    )
 
 
 def blocking(findings: Iterable[Finding]) -> list[Finding]:

@@ -220,7 +220,7 @@ def test_the_form_refuses_an_unknown_rule_and_a_low_above_high(client, superuser
     assert response.status_code == 200
     assert list(inline(response, "rule_settings").errors[0]) == ["code"]
     assert inline(response, "growth_bands").errors[0] == {
-        "low": ["The lowest growth cannot be above the highest."]
+        "low": ["最低增幅不能高于最高增幅。"]  # the admin speaks the bank's language
     }
     assert not CheckConfig.objects.exists()
 
@@ -232,7 +232,7 @@ def test_a_kpi_of_another_cycle_is_refused_and_not_offered(client, superuser, cy
     add_row(data, "growth_bands", kpi=str(elsewhere.pk), low="0", high="20")
     response = client.post(url, data)
     assert inline(response, "growth_bands").errors[0] == {
-        "kpi": ["Choose a KPI of this configuration's cycle."]
+        "kpi": ["请选择本设置所属计划周期的考核指标。"]
     }
 
     config = CheckConfig.objects.create(cycle=cycle)

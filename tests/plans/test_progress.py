@@ -46,7 +46,10 @@ def test_swot_needs_all_four_kinds_and_a_strategy(plan):
     for kind in "SWO":
         SwotItem.objects.create(swot=swot, kind=kind, text=kind)
     blocking = states_of(plan)["swot"].blocking
-    assert [finding.code for finding in blocking] == ["SWOT-004", "SWOT-001"]  # no strategy, threat
+    assert [finding.code for finding in blocking] == [
+        "SWOT-001",
+        "SWOT-004",
+    ]  # no threat, no strategy
     SwotItem.objects.create(swot=swot, kind="T", text="T")
     SwotStrategy.objects.create(swot=swot, kind="SO", text="SO")
     assert states_of(plan)["swot"].complete
