@@ -33,3 +33,14 @@ class CheckConfigAdmin(AuditedAdmin):
     list_display = ["cycle", "customers_per_manager", "tolerance"]
     list_select_related = ["cycle"]
     inlines = [RuleSettingInline, GrowthBandInline]
+    filter_horizontal = ["capacity_kpis"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        self.editing = obj  # for formfield_for_manytomany, as GrowthBandInline does
+        return super().get_form(request, obj, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        editing = getattr(self, "editing", None)
+        if db_field.name == "capacity_kpis" and editing is not None:
+            kwargs["queryset"] = Kpi.objects.filter(cycle_id=editing.cycle_id)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)

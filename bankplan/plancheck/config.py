@@ -13,6 +13,7 @@ from types import MappingProxyType
 from .models import DEFAULT_CUSTOMERS_PER_MANAGER, DEFAULT_TOLERANCE, CheckConfig, RuleSetting
 
 __all__ = [
+    "CAPACITY_KPIS",
     "CUSTOMERS_PER_MANAGER",
     "DEFAULT_CUSTOMERS_PER_MANAGER",
     "DEFAULT_GROWTH_BANDS",
@@ -28,6 +29,9 @@ CUSTOMERS_PER_MANAGER = "customers_per_manager"
 TOLERANCE = "tolerance"
 # KPI code -> (low, high): growth in % over last year's actual that needs no reason.
 GROWTH_BANDS = "growth_bands"
+# The codes of the KPIs whose new customers client managers take on (a frozenset);
+# empty: every KPI counted in customers.
+CAPACITY_KPIS = "capacity_kpis"
 # No band for any KPI; read only, as every rule shares it.
 DEFAULT_GROWTH_BANDS: MappingProxyType[str, tuple[Decimal, Decimal]] = MappingProxyType({})
 
@@ -36,8 +40,9 @@ def options_for(cycle) -> dict:
     """``engine.check``'s ``overrides`` and ``thresholds`` for plans of ``cycle``; empty
     for a cycle head office has not configured (rules then use their defaults).
 
-    Two queries: the configuration joined to its growth bands and their KPIs (a row per
-    band, or one row with none), then its rule settings; one for a cycle without one.
+    Three queries: the configuration joined to its growth bands and their KPIs (a row per
+    band, or one row with none), its rule settings and its capacity KPIs; one for a cycle
+    without one.
     """
     rows = list(
         CheckConfig.objects.filter(cycle=cycle)
@@ -56,11 +61,13 @@ def options_for(cycle) -> dict:
     config, customers_per_manager, tolerance = rows[0][:3]
     bands = {code: (low, high) for *_, code, low, high in rows if code is not None}
     severities = RuleSetting.objects.filter(config=config).values_list("code", "severity")
+    capacity = CheckConfig.capacity_kpis.through.objects.filter(checkconfig=config)
     return {
         "overrides": dict(severities),
         "thresholds": {
             CUSTOMERS_PER_MANAGER: customers_per_manager,
             TOLERANCE: tolerance,
             GROWTH_BANDS: bands,
+            CAPACITY_KPIS: frozenset(capacity.values_list("kpi__code", flat=True)),
         },
     }

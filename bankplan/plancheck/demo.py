@@ -16,6 +16,7 @@ BALANCE_BAND = (D(0), D(25))
 FLOW_BAND = (D(0), D(30))
 COUNT_BAND = (D(0), D(40))
 RATIO_BAND = (D(-50), D(50))
+CAPACITY_KPIS = ("customers_new", "customers_affluent")
 
 
 def band_for(kpi: Kpi) -> tuple[Decimal, Decimal]:
@@ -38,6 +39,8 @@ def configure(cycle: Cycle) -> CheckConfig:
         GrowthBand.objects.update_or_create(
             config=config, kpi=kpi, defaults={"low": low, "high": high}
         )
+    # New active customers and the affluent customers gained; not mobile-banking sign-ups.
+    config.capacity_kpis.set(cycle.kpis.filter(code__in=CAPACITY_KPIS))
     RuleSetting.objects.update_or_create(
         config=config, code="SWOT-003", defaults={"severity": Severity.INFORMS}
     )

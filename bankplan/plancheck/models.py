@@ -62,6 +62,19 @@ class CheckConfig(models.Model):
         ),
     )
 
+    # Not every KPI counted in customers brings a client manager a customer to serve
+    # (mobile-banking sign-ups are mostly customers the branch has already).
+    capacity_kpis = models.ManyToManyField(
+        Kpi,
+        verbose_name=_("KPIs that bring client managers customers"),
+        blank=True,
+        related_name="+",
+        help_text=_(
+            "The customer KPIs whose new customers the client managers must take on, such "
+            "as new active customers. None chosen: every KPI counted in customers."
+        ),
+    )
+
     class Meta:
         verbose_name = _("plan check settings")
         verbose_name_plural = _("plan check settings")

@@ -6,7 +6,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from bankplan.plancheck.config import CUSTOMERS_PER_MANAGER
+from bankplan.plancheck.config import CAPACITY_KPIS, CUSTOMERS_PER_MANAGER
 from bankplan.plancheck.engine import check_plan
 from bankplan.plans.models import Kpi
 from bankplan.plans.sections.background import LastYearResult
@@ -58,6 +58,18 @@ def test_a_balance_of_customers_adds_its_growth_only(plan, cycle, managers):
     target(plan, held, D(800))  # 100 more than held: 800 in all, over one manager's 400
     [finding] = found(plan, "CAP-001", **{CUSTOMERS_PER_MANAGER: 400})
     assert "(700 today and 100 new)" in finding.message
+
+
+def test_only_the_kpis_head_office_names_bring_managers_customers(plan, cycle, kpis, managers):
+    signups = Kpi.objects.create(
+        cycle=cycle, code="mobile", name="手机银行新增签约", measure="customers"
+    )
+    managers(350)
+    target(plan, kpis["new_customers"], D(40))
+    target(plan, signups, D(3000))  # mostly customers the branch has already
+    per = {CUSTOMERS_PER_MANAGER: 400}
+    assert found(plan, "CAP-001", **per)  # every customer KPI counts by default
+    assert found(plan, "CAP-001", **per, **{CAPACITY_KPIS: frozenset({"new_customers"})}) == []
 
 
 def line(plan, kpi=None, **fields):

@@ -14,6 +14,7 @@ from bankplan.audit.models import Action, Event
 from bankplan.documents.document import Document, Facts
 from bankplan.plancheck import engine
 from bankplan.plancheck.config import (
+    CAPACITY_KPIS,
     CUSTOMERS_PER_MANAGER,
     DEFAULT_CUSTOMERS_PER_MANAGER,
     DEFAULT_GROWTH_BANDS,
@@ -78,10 +79,12 @@ def test_settings_and_bands_become_the_checks_options(
     GrowthBand.objects.create(config=config, kpi=kpis["npl"], low=D("-50"), high=D("10"))
     GrowthBand.objects.create(config=config, kpi=kpis["deposits"], low=D(0), high=D("25.5"))
     # Another cycle's settings are not this one's.
+    config.capacity_kpis.set([kpis["new_customers"]])
     other = CheckConfig.objects.create(cycle=next_cycle, customers_per_manager=900)
     RuleSetting.objects.create(config=other, code="SWOT-002", severity="informs")
+    other.capacity_kpis.set(next_cycle.kpis.all())
 
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         options = options_for(cycle)
     assert options == {
         "overrides": {"SWOT-001": "warns", "SWOT-003": "off"},
@@ -89,6 +92,7 @@ def test_settings_and_bands_become_the_checks_options(
             CUSTOMERS_PER_MANAGER: 350,
             TOLERANCE: D("2.5"),
             GROWTH_BANDS: {"deposits": (D("0.0"), D("25.5")), "npl": (D("-50.0"), D("10.0"))},
+            CAPACITY_KPIS: frozenset({"new_customers"}),
         },
     }
     assert isinstance(options["thresholds"][TOLERANCE], Decimal)
@@ -103,6 +107,7 @@ def test_a_new_configuration_starts_from_the_defaults_rules_read(cycle):
             CUSTOMERS_PER_MANAGER: DEFAULT_CUSTOMERS_PER_MANAGER,
             TOLERANCE: DEFAULT_TOLERANCE,
             GROWTH_BANDS: DEFAULT_GROWTH_BANDS,
+            CAPACITY_KPIS: frozenset(),  # every KPI counted in customers
         },
     }
 
@@ -149,6 +154,8 @@ def test_a_kpi_with_a_band_is_kept_unless_its_whole_cycle_goes(next_cycle):
 
 
 def test_the_demo_configuration_bands_each_kpi_by_what_it_measures(cycle):
+    # the demo catalogue's new active customers: client managers take them on
+    Kpi.objects.create(cycle=cycle, code="customers_new", name="新增有效客户", measure="customers")
     configure(cycle)
     configure(cycle)  # again: nothing more
     assert options_for(cycle) == {
@@ -160,7 +167,9 @@ def test_the_demo_configuration_bands_each_kpi_by_what_it_measures(cycle):
                 "deposits": (D(0), D(25)),
                 "new_customers": (D(0), D(40)),
                 "npl": (D(-50), D(50)),
+                "customers_new": (D(0), D(40)),
             },
+            CAPACITY_KPIS: frozenset({"customers_new"}),
         },
     }
 

@@ -11,18 +11,21 @@ from django.utils.translation import gettext_lazy
 from bankplan.documents.document import Document
 from bankplan.lib import figures
 
-from ..config import CUSTOMERS_PER_MANAGER, DEFAULT_CUSTOMERS_PER_MANAGER
+from ..config import CAPACITY_KPIS, CUSTOMERS_PER_MANAGER, DEFAULT_CUSTOMERS_PER_MANAGER
 from ..engine import Flag, Settings, Severity, rule
 from .reading import kpi_figures, number, rows, value
 
 PORTFOLIOS = "portfolios"
 
 
-def new_customers(document: Document) -> Decimal:
-    """The customers this year's targets add: a flow's target, a balance's growth."""
+def new_customers(document: Document, counted: frozenset[str]) -> Decimal:
+    """The customers this year's targets add: a flow's target, a balance's growth; of the
+    KPIs ``counted`` (by code), or of every KPI counted in customers."""
     added = Decimal(0)
-    for found in kpi_figures(document).values():
+    for code, found in kpi_figures(document).items():
         if found.kpi.measure != "customers" or found.target is None:
+            continue
+        if counted and code not in counted:
             continue
         if found.kpi.is_balance:
             added += max(found.target - found.last, Decimal(0)) if found.last is not None else 0
@@ -39,7 +42,7 @@ def new_customers(document: Document) -> Decimal:
 )
 def within_capacity(document: Document, settings: Settings) -> Iterator[Flag]:
     portfolios = rows(document, "staffing", PORTFOLIOS)
-    added = new_customers(document)
+    added = new_customers(document, settings.threshold(CAPACITY_KPIS, frozenset()))
     if not portfolios or not added:
         return  # no portfolios yet: the section's own rule asks for them
     per_manager = int(settings.threshold(CUSTOMERS_PER_MANAGER, DEFAULT_CUSTOMERS_PER_MANAGER))
