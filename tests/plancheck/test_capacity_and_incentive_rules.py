@@ -77,13 +77,16 @@ def line(plan, kpi=None, **fields):
     return ScorecardLine.objects.create(incentives=plan.incentives, kpi=kpi, **fields)
 
 
-def test_a_kpi_with_a_target_and_no_scorecard_line_is_flagged(plan, kpis):
+def test_kpis_with_a_target_and_no_scorecard_line_are_flagged(plan, kpis):
     target(plan, kpis["deposits"], D(50000))
     target(plan, kpis["new_customers"], D(1000))
+    target(plan, kpis["npl"], D("1.2"))
     line(plan, kpis["deposits"])
     [finding] = found(plan, "INC-005")
-    assert finding.anchor == "scorecard" and "New active customers" in finding.message
+    assert finding.anchor == "scorecard"
+    assert "No scorecard line pays for New active customers and NPL ratio" in finding.message
     line(plan, kpis["new_customers"], quality_condition="开户三个月内日均资产不低于 1000 元")
+    line(plan, kpis["npl"])
     assert found(plan, "INC-005") == []
 
 

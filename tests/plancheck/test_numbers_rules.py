@@ -38,26 +38,31 @@ def found(plan, code, **thresholds):
     return [f for f in check_plan(plan, language="en", **options) if f.code == code]
 
 
-def test_a_target_short_of_the_allocation_needs_a_reason(plan, figures):
+def test_targets_short_of_the_allocation_need_a_reason(plan, figures):
     figures("deposits", last=D(50000), target=D(54000), allocated=D(55000))
-    [finding] = found(plan, "NUM-004")
+    figures("new_customers", last=D(1000), target=D(1100), allocated=D(1200))
+    [finding] = found(plan, "NUM-004")  # one finding for every KPI short
     assert (finding.severity, finding.section, finding.anchor, finding.row) == (
         "warns",
         "products",
         "targets",
-        "deposits",
+        "",
     )
-    assert "54,000.00" in finding.message and "55,000.00" in finding.message
+    assert (
+        "Total deposits (54,000.00 against 55,000.00) and "
+        "New active customers (1,100 against 1,200)"
+    ) in finding.message
     figures("deposits", last=D(50000), target=D(54000), reason="县域两家大行新设网点")
-    assert found(plan, "NUM-004") == []
-    figures("deposits", last=D(50000), target=D(55000))
+    [finding] = found(plan, "NUM-004")
+    assert "Total deposits" not in finding.message and "New active customers" in finding.message
+    figures("new_customers", last=D(1000), target=D(1200))
     assert found(plan, "NUM-004") == []  # meets the allocation: nothing to explain
 
 
 def test_short_means_above_for_a_kpi_where_lower_is_better(plan, figures):
     figures("npl", last=D("1.4"), target=D("1.3"), allocated=D("1.2"))
     [finding] = found(plan, "NUM-004")
-    assert "target 1.3% is worse than the 1.2%" in finding.message
+    assert "NPL ratio (1.3% against 1.2%)" in finding.message
     figures("npl", last=D("1.4"), target=D("1.1"), allocated=D("1.2"))
     assert found(plan, "NUM-004") == []
 

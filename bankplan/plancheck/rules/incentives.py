@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bankplan.documents.document import Document
-from bankplan.lib import figures
 from bankplan.plans.sections.incentives import DeductionKind
 from bankplan.plans.sections.kpi_rows import WHOLE_NUMBER_MEASURES
 
@@ -32,23 +31,23 @@ def _present(document: Document) -> bool:
 def every_target_scored(document: Document, settings: Settings) -> Iterator[Flag]:
     if not _present(document):
         return
-    scored = {
-        name for line in rows(document, "incentives", SCORECARD) for name in links(line, "kpi")
-    }
-    for found in kpi_figures(document).values():
-        if found.target is not None and found.kpi.name not in scored:
-            yield Flag(
-                _(
-                    "%(kpi)s has a target of %(target)s but no scorecard line pays for it: "
-                    "add a line for it, or the branch will be judged on what its people "
-                    "are not rewarded for."
-                )
-                % {
-                    "kpi": found.kpi.name,
-                    "target": figures.in_measure(found.target, found.kpi.measure),
-                },
-                anchor=SCORECARD,
+    lines = rows(document, "incentives", SCORECARD)
+    scored = {name for line in lines for name in links(line, "kpi")}
+    unscored = [
+        found.kpi.name
+        for found in kpi_figures(document).values()
+        if found.target is not None and found.kpi.name not in scored
+    ]
+    if unscored:
+        yield Flag(
+            _(
+                "No scorecard line pays for %(kpis)s, though the plan sets targets for them: "
+                "add lines for them, or the branch will be judged on what its people are "
+                "not rewarded for."
             )
+            % {"kpis": all_of(unscored)},
+            anchor=SCORECARD,
+        )
 
 
 @rule(

@@ -19,7 +19,7 @@ from bankplan.lib import figures
 
 from ..config import DEFAULT_GROWTH_BANDS, DEFAULT_TOLERANCE, GROWTH_BANDS, TOLERANCE
 from ..engine import Flag, Settings, Severity, rule
-from .reading import KpiFigures, kpi_figures, kpi_named, links, number, rows, value
+from .reading import KpiFigures, all_of, kpi_figures, kpi_named, links, number, rows, value
 
 HUNDRED = Decimal(100)
 TARGETS = "targets"
@@ -147,21 +147,27 @@ def below_last_year_explained(document: Document, settings: Settings) -> Iterato
     title=gettext_lazy("A target short of the allocated one is explained"),
 )
 def allocation_met_or_explained(document: Document, settings: Settings) -> Iterator[Flag]:
-    for found in kpi_figures(document).values():
-        if found.reason or found.target is None or found.allocated is None:
-            continue
-        gap = found.target - found.allocated
-        if figures.falls_short(gap, found.kpi.direction):
-            yield _flag(
-                _(
-                    "%(kpi)s: the target %(target)s is worse than the %(allocated)s head "
-                    "office allocated to the branch. Say why in the reason column, or "
-                    "bring the target to the allocation."
-                )
-                % {
-                    "kpi": found.kpi.name,
-                    "target": _figure(found.kpi, found.target),
-                    "allocated": _figure(found.kpi, found.allocated),
-                },
-                found,
+    # One finding for them all: a branch short of its allocation often is on many KPIs.
+    short = [
+        _("%(kpi)s (%(target)s against %(allocated)s)")
+        % {
+            "kpi": found.kpi.name,
+            "target": _figure(found.kpi, found.target),
+            "allocated": _figure(found.kpi, found.allocated),
+        }
+        for found in kpi_figures(document).values()
+        if not found.reason
+        and found.target is not None
+        and found.allocated is not None
+        and figures.falls_short(found.target - found.allocated, found.kpi.direction)
+    ]
+    if short:
+        yield Flag(
+            _(
+                "These targets are worse than what head office allocated to the branch, and "
+                "no reason is given: %(kpis)s. Say why in each one's reason column, or "
+                "bring them to the allocation."
             )
+            % {"kpis": all_of(short)},
+            anchor=TARGETS,
+        )
