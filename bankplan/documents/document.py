@@ -45,7 +45,8 @@ class Column:
     merged: bool = False  # written inside another column (a figure's unit), not on its own
     derived: bool = False  # worked out when shown, not stored (and so never diffed)
     # how a cell is laid out beyond its text: "long" (line breaks kept), "items" (a list),
-    # "boolean" (a mark), "badge" (a priority), "code" (a choice's code); "" plain text
+    # "boolean" (a mark), "badge" (a priority), "code" (a choice's code), "note" (under
+    # the table, row by row: a reason beside a dense table of figures); "" plain text
     shape: str = ""
 
     @property
@@ -144,6 +145,17 @@ class Table:
     @cached_property
     def shown_columns(self) -> list[Column]:
         return [column for column in self.columns if not column.merged]
+
+    @cached_property
+    def notes(self) -> list[tuple[Row, Cell]]:
+        """The filled cells of "note" columns, each with its row, as printed under the
+        table."""
+        return [
+            (row, cell)
+            for row in self.rows
+            for cell in row.cells
+            if cell.column.shape == "note" and cell.shown
+        ]
 
     @property
     def dense(self) -> bool:

@@ -109,6 +109,7 @@ def _table(meta: dict, rows: list[dict], descriptor, language: str) -> Table:
     columns = [_column(column, language, shown_as) for column in meta.get("columns", [])]
     derived = descriptor.derived if descriptor else ()
     hidden = {c.unit_from for c in columns if c.unit_from}  # written beside their figure
+    hidden |= {c.name for c in columns if c.shape == "note"}  # written under the table
     hidden |= {name for d in derived for name in d.replaces}
     columns = [(replace(c, merged=True) if c.name in hidden else c, None) for c in columns]
     for d in derived:

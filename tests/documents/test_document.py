@@ -335,7 +335,7 @@ def test_a_scorecard_line_reads_under_one_measure_column_its_kpi_or_its_own_name
         table = document.chapter("incentives").parts["scorecard"]
         labels = [column.label for column in table.shown_columns]
         assert labels[0] == ("考核指标" if language == "zh-hans" else "Measure")
-        # measure, weight, scoring rule, and the rule in figures (threshold, points per point,
-        # floor, cap)
-        assert len(labels) == 7
+        # measure, weight, scoring rule, quality condition, and the rule in figures
+        # (threshold, points per point, floor, cap)
+        assert len(labels) == 8
         assert [row.shown_cells[0].shown for row in table.rows] == [first, "客户满意度"]
