@@ -3,14 +3,14 @@ caller's transaction, so an entry exists exactly when what it records was commit
 
 from datetime import timedelta
 
-from django.db.models import Prefetch
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from bankplan.reviews.diff import diff_section
 
 from .models import MERGE_MINUTES, Action, Event
 
-__all__ = ["Action", "event", "exported", "read_section", "section_saved"]
+__all__ = ["Action", "event", "exported", "read_rows", "section_saved"]
 
 
 def _name(user) -> str:
@@ -43,26 +43,12 @@ def exported(by, filename: str, *, unit=None, action: Action = Action.EXPORTED) 
     )
 
 
-def _row_lookups(section) -> list:
-    """Each table's rows with what they point to: a single row pointed to joined in (a
-    query per table whatever the rows hold), linked rows prefetched."""
-    lookups = []
-    for table in section.tables:
-        model = table.row_model
-        joined = [name for name in table.related if model._meta.get_field(name).many_to_one]
-        rows = model._default_manager.all()
-        lookups.append(Prefetch(table.name, rows.select_related(*joined) if joined else rows))
-        lookups += [f"{table.name}__{name}" for name in table.related if name not in joined]
-    return lookups
-
-
-def read_section(section, plan, *, for_update: bool = False):
-    """The section's content with its rows and what they point to (one query each), to
-    snapshot; ``for_update`` locks the content row."""
-    contents = section.model.objects.prefetch_related(*_row_lookups(section))
-    if for_update:
-        contents = contents.select_for_update()
-    content = contents.get(plan=plan)
+def read_rows(section, content, *, plan):
+    """``content`` (of ``plan``, just saved) with its rows read again, and the row each
+    points to joined in: a query per table. The rows each links to are the caller's to
+    give the snapshot (``Section.snapshot``'s ``links``)."""
+    content.__dict__.pop("_prefetched_objects_cache", None)  # rows read earlier: not them
+    prefetch_related_objects([content], *section.row_lookups(links=False))
     content.plan = plan  # a KPI table's given figures read the plan: not again
     return content
 

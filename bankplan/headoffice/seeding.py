@@ -475,7 +475,11 @@ class Seeder:
             if d.object._meta.app_label == "plans"
             and not isinstance(d.object, SectionContent | KpiRow | Kpi | Plan)
         ]
-        while ready := [(d, links) for d in pending if (links := self._links(d.object, copied))]:
+        while ready := [
+            (d, links)
+            for d in pending
+            if (links := self._links(d.object, copied)) and self._linked_copied(d, copied)
+        ]:
             for d, links in ready:
                 pending.remove(d)
                 old = d.object.pk
@@ -497,6 +501,17 @@ class Seeder:
             for d in self.demo
             if isinstance(d.object, Kpi) and d.object.code in ours
         }
+
+    @staticmethod
+    def _linked_copied(d, copied: dict) -> bool:
+        """Whether the rows a row links to (many-to-many) are copied already: a product's
+        strategies are listed after it in the fixture."""
+        fields = d.object._meta
+        return all(
+            (fields.get_field(name).related_model, i) in copied
+            for name, ids in d.m2m_data.items()
+            for i in ids
+        )
 
     def _links(self, row, copied: dict) -> dict | None:
         """The row's foreign keys mapped into the seeded plan (a user: ``User``, for the

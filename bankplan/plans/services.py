@@ -1,7 +1,8 @@
 """Writes that change a plan. Views call these; nothing here trusts the caller's checks."""
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, router, transaction
+from django.db.models.deletion import Collector
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -53,20 +54,32 @@ def save_section(*, plan: Plan, section, form, formsets, expected_revision: int,
     meanwhile); in both cases nothing is written.
     """
     with transaction.atomic():
-        locked = (
-            Plan.objects.select_for_update(of=("self",))
-            .select_related("branch", "cycle")
-            .get(pk=plan.pk)
+        now = timezone.now()
+        # Setting the plan's time of change takes its row lock: every save of the plan's
+        # sections and its submission wait for each other here. What is read next is
+        # read after whoever held the lock committed (a refusal below undoes the update).
+        Plan.objects.filter(pk=plan.pk).update(updated_at=now)
+        content = section.model.objects.select_related("plan__branch", "plan__cycle").get(
+            plan=plan.pk
         )
+        locked = content.plan
         if not can(by, Action.EDIT, locked):
             raise PermissionDenied(_("This plan can no longer be edited."))
-        content = record.read_section(section, locked, for_update=True)
         if content.revision != expected_revision:
             raise StaleSection(content)
-        before = section.snapshot(content)
+        # The state before the save is that of the rows the formsets read for this
+        # request, not read again: the revision matching under the lock means nobody
+        # saved the section since the page was loaded, so no row of it was added, removed
+        # or changed meanwhile. Only another section's save can change something here
+        # without this section's revision (rename or remove a linked strategy, remove a
+        # segment a product aimed at), and only one that committed in the moments between
+        # these reads and the lock: such a change then shows in neither state of this
+        # save (the links after it are worked out from the same reads, below), and the
+        # next save's state before has it.
+        before = section.snapshot(content, {fs.prefix: fs.rows_as_read() for fs in formsets})
         instance = form.save(commit=False)
         instance.revision = content.revision + 1
-        instance.updated_at = timezone.now()
+        instance.updated_at = now
         instance.updated_by = by
         instance.save()
         form.save_m2m()
@@ -74,29 +87,55 @@ def save_section(*, plan: Plan, section, form, formsets, expected_revision: int,
         for formset in formsets:
             formset.instance = instance
             _save_rows(formset, removed)
-            _check_row_limit(formset)
-        locked.save(update_fields=["updated_at"])
+        # The rows are read back (their stored values and new ids); which rows each row
+        # links to is known without reading: those written here, the others as read.
+        saved = record.read_rows(section, instance, plan=locked)
+        links = {fs.prefix: _links_after(fs, removed) for fs in formsets}
+        tables = {table.name: table for table in section.tables}
+        for formset in formsets:
+            _check_row_limit(formset, tables[formset.prefix].rows(saved))
         record.section_saved(
             plan=locked,
             section=section,
             by=by,
             revision=instance.revision,
             before=before,
-            after=section.snapshot(record.read_section(section, locked)),
+            after=section.snapshot(saved, links=links),
         )
 
 
-def _check_row_limit(formset) -> None:
-    """Count, after writing, a table this save added rows to (one query; a save that only
-    edits or removes rows cannot exceed the limit); over it, the whole save is undone."""
-    adds = formset._vanished_ids() or any(
-        form.has_changed() and not formset._should_delete_form(form) for form in formset.extra_forms
-    )
-    if not adds:
-        return
-    stored = formset.model._default_manager.filter(**{formset.fk.name: formset.instance})
-    if stored.count() > formset.max_num:
+def _check_row_limit(formset, stored) -> None:
+    """Count the table's rows as read back after writing (``stored``), under the plan's
+    lock: the form could not see rows a save it did not know of added. Over the limit,
+    the whole save is undone."""
+    if len(stored) > formset.max_num:
         raise TooManyRows(formset.error_messages["too_many_forms"] % {"num": formset.max_num})
+
+
+def _links_after(formset, removed: dict[type, set]) -> dict[str, dict]:
+    """Many-to-many column -> row id -> the rows it links to once the save is written:
+    the links posted for rows added or relinked, the links read for the others, less
+    links to rows this save removed (ordered by id, as a read would list them)."""
+    deleted = set(map(id, formset.deleted_forms))
+    found = {}
+    for field in _link_fields(formset):
+        gone = removed.get(field.related_model, set())
+        linked = {row.pk: list(getattr(row, field.name).all()) for row in formset.rows_as_read()}
+        for form in formset.forms:
+            if id(form) in deleted or form.instance.pk is None:
+                continue
+            if form.instance.pk not in linked or field.name in form.changed_data:
+                linked[form.instance.pk] = form.cleaned_data.get(field.name) or []
+        found[field.name] = {
+            pk: sorted((obj for obj in objs if obj.pk not in gone), key=lambda obj: obj.pk)
+            for pk, objs in linked.items()
+        }
+    return found
+
+
+def _link_fields(formset) -> list:
+    fields = formset.form._meta.fields
+    return [f for f in formset.model._meta.many_to_many if f.name in fields]
 
 
 def _save_rows(formset, removed: dict[type, set]) -> None:
@@ -107,11 +146,12 @@ def _save_rows(formset, removed: dict[type, set]) -> None:
     ids of rows removed so far in this save, by model: a link to one of them is dropped."""
     model, parent = formset.model, formset.instance
     deleted = set(map(id, formset.deleted_forms))
-    gone = [
-        form.instance.pk
+    removing = [
+        form.instance
         for form in formset.initial_forms
         if id(form) in deleted and form.instance.pk is not None
     ]
+    gone = [row.pk for row in removing]
     changed = [
         form
         for form in formset.initial_forms
@@ -126,7 +166,11 @@ def _save_rows(formset, removed: dict[type, set]) -> None:
     ]
 
     if gone:
-        model._default_manager.filter(pk__in=gone).delete()
+        # The rows as loaded are deleted with what hangs on them (their links, a pointer
+        # to them set to null), without reading them again first as a query's delete does.
+        collector = Collector(using=router.db_for_write(model))
+        collector.collect(removing)
+        collector.delete()
         removed.setdefault(model, set()).update(gone)
     edited = {name for form in changed for name in form.changed_data}
     columns = [f.name for f in model._meta.concrete_fields if f.name in edited]
@@ -137,9 +181,7 @@ def _save_rows(formset, removed: dict[type, set]) -> None:
     if added:
         model._default_manager.bulk_create([form.instance for form in added])
 
-    for field in model._meta.many_to_many:
-        if field.name not in formset.form._meta.fields:
-            continue
+    for field in _link_fields(formset):
         relinked = [form for form in changed if field.name in form.changed_data]
         linked = relinked + [form for form in added if form.cleaned_data.get(field.name)]
         through = field.remote_field.through

@@ -21,11 +21,11 @@ from bankplan.plans.sections.background import Competitor, CompetitorType, LastY
 from bankplan.plans.sections.base import LONG_TEXT, MAX_ROWS
 from bankplan.plans.sections.channels import ChannelType
 from bankplan.plans.sections.incentives import DeductionKind
-from bankplan.plans.sections.products import Category
+from bankplan.plans.sections.products import Category, ProductLine
 from bankplan.plans.sections.registry import SECTIONS, get_section
 from bankplan.plans.sections.staffing import RoleDuty, StaffRole
 from bankplan.plans.sections.swot import ItemKind, SwotItem, SwotStrategy
-from bankplan.plans.sections.target_market import Segment, SegmentType
+from bankplan.plans.sections.target_market import KeyAccount, Segment, SegmentType
 from bankplan.plans.services import start_plan
 from tests.htmlform import add_row, form_data
 
@@ -68,7 +68,6 @@ ROWS = {
     },
     "key_accounts": lambda i, n, c: {
         "name": f"县人民医院 {i}",
-        "segment_type": "public",
         "current_balance": "8000.00",
         "relationship": "代发工资",
         "plan": "争取基本户",
@@ -78,6 +77,8 @@ ROWS = {
         "name": f"惠农e贷 {i}",
         "category": pick(Category.values, i),
         "segment": str(c["segment"].pk),
+        "kpi": str(pick(c["kpis"], i).pk),
+        "strategies": c["strategies"],
         "yearly_target": "3000.50",
         "target_unit": "万元",
         "pricing_note": "利率优惠 20 个基点",
@@ -87,12 +88,14 @@ ROWS = {
         "channel_type": pick(ChannelType.values, i),
         "role": "线上获客主渠道",
         "target_volume": "新增签约 3,000 户",
+        "segments": [str(c["segment"].pk)],
     },
     "activities": lambda i, n, c: {
         "month": "2",  # (rows are listed by month: one month keeps the order they were added)
         "channel_type": "events",
         "activity": f"春节迎新活动 {i}",
         "goal": "新增客户 200 户",
+        "strategies": c["strategies"],
     },
     "roles": lambda i, n, c: {
         "role": pick(StaffRole.values, i),
@@ -105,18 +108,26 @@ ROWS = {
         "customers": "320",
         "balance": "9800.50",
     },
-    "task_force": lambda i, n, c: {
-        "month": "3",
-        "account": f"县纺织集团 {i}",
-        "client_manager": "李娜",
-        "sponsor": "王行长",
-        "goal": "代发工资",
-    },
+    "task_force": lambda i, n, c: (
+        (
+            # A key account of the plan, or an account named that is not one.
+            {"key_account": str(c["key_account"].pk)} if i % 2 else {"account": f"县纺织集团 {i}"}
+        )
+        | {
+            "month": "3",
+            "client_manager": "李娜",
+            "sponsor": "王行长",
+            "goal": "代发工资",
+            "strategies": c["strategies"],
+        }
+    ),
     "trainings": lambda i, n, c: {
         "topic": f"理财产品合规销售 {i}",
         "month": "4",
         "hours": "3.5",
         "audience": "全员",
+        "products": [str(c["product"].pk)],
+        "strategies": c["strategies"],
     },
     "scorecard": lambda i, n, c: (
         ({"kpi": str(pick(c["kpis"], i).pk)} if i % 2 else {"name": "客户满意度"})
@@ -235,8 +246,22 @@ class Author:
                 LastYearResult.objects.create(
                     background=plan.background, kpi=kpi, last_actual=Decimal(actual)
                 )
+        if section.key in ("products", "channels", "staffing"):
+            # Rows of earlier sections that this one's rows link to.
             self.context["segment"] = Segment.objects.create(
                 target_market=plan.targetmarket, segment_type="farmer", chosen=True
+            )
+            strategies = [
+                SwotStrategy.objects.create(swot=plan.swot, kind=kind, text=f"{kind} 策略")
+                for kind in ("SO", "WT")
+            ]
+            self.context["strategies"] = [str(strategy.pk) for strategy in strategies]
+            self.context["key_account"] = KeyAccount.objects.create(
+                target_market=plan.targetmarket, name="县人民医院", segment=self.context["segment"]
+            )
+        if section.key == "staffing":
+            self.context["product"] = ProductLine.objects.create(
+                products=plan.products, name="惠农e贷", category="loan"
             )
         # What each table should hold: the posted values of each row, in order.
         self.expected: dict[str, list[dict]] = {}
@@ -280,6 +305,7 @@ class Author:
             fill_kpi_table(data, table, KPI_FIGURES[table.name][1])
             self.expected[table.name] = KPI_FIGURES[table.name][1]
         items = list(SwotItem.objects.filter(swot__plan=self.plan).order_by("pk"))
+        segments = list(Segment.objects.filter(target_market__plan=self.plan).order_by("pk"))
         for table in self.tables():
             for i, values in enumerate(self.expected[table.name]):
                 name = CHANGED[table.name]
@@ -288,6 +314,9 @@ class Author:
                     # An SO strategy combines a strength with an opportunity.
                     linked = [item for item in items if item.kind in "SO"][i % 4 : i % 4 + 2]
                     values["items"] = [str(item.pk) for item in linked]
+                if table.name == "key_accounts":
+                    # A key account belongs to a segment saved in the first save.
+                    values["segment"] = str(segments[i % len(segments)].pk)
                 set_row(data, table, i, values)
         return self.save(data)
 

@@ -204,9 +204,7 @@ def test_target_market_segments_and_key_accounts(client, page, plan):
         priority="high",
         chosen="on",
     )
-    add_row(
-        data, "key_accounts", name="县人民医院", segment_type="public", current_balance="8000.00"
-    )
+    add_row(data, "key_accounts", name="县人民医院", current_balance="8000.00")
     assert client.post(url(plan, "target_market"), data).status_code == 302
     assert Segment.objects.get().chosen is True
     assert KeyAccount.objects.get().current_balance == Decimal("8000.00")

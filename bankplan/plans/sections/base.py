@@ -4,14 +4,17 @@ Everything the app does to a plan walks the ordered list of descriptors in
 ``registry.SECTIONS``; a section's own module describes it once.
 """
 
+import copy
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Prefetch
 from django.utils.dates import MONTHS as MONTH_NAMES
 from django.utils.functional import Promise
 from django.utils.translation import get_language, ngettext_lazy
@@ -309,7 +312,10 @@ def _wraps(form_field: forms.Field) -> bool:
 class RowFormSet(forms.BaseInlineFormSet):
     """Row formset whose selects list objects of this plan (its segments, its SWOT items,
     its catalogue) and the rows themselves: each list is read once per request, then
-    serves every row's options and the check of every submitted value."""
+    serves every row's options and the check of every submitted value. The formsets of
+    one section share the lists they read (``shared_choices``, see ``Section.bind``):
+    two tables offering the plan's strategies read them once. The rows come with what
+    they link to, which their forms show and a snapshot of them names."""
 
     default_error_messages = {
         "too_many_forms": ngettext_lazy(
@@ -318,6 +324,22 @@ class RowFormSet(forms.BaseInlineFormSet):
             "num",
         )
     }
+
+    def __init__(self, *args, shared_choices: dict | None = None, **kwargs):
+        self._lists = {} if shared_choices is None else shared_choices
+        rows = kwargs.get("queryset")
+        kwargs["queryset"] = self._with_links(
+            self.model._default_manager.all() if rows is None else rows
+        )
+        super().__init__(*args, **kwargs)
+
+    def _with_links(self, rows: models.QuerySet) -> models.QuerySet:
+        """``rows`` with the row each column points to joined in, the rows each
+        many-to-many column links prefetched (a query each, whatever the rows)."""
+        shown = [self.model._meta.get_field(name) for name in self.form._meta.fields]
+        pointed = [f.name for f in shown if f.many_to_one and f.name != self.fk.name]
+        linked = [f.name for f in shown if f.many_to_many]
+        return (rows.select_related(*pointed) if pointed else rows).prefetch_related(*linked)
 
     def choice_querysets(self) -> dict[str, models.QuerySet]:
         """What a select offers, where it is narrower than its model's every object."""
@@ -352,7 +374,7 @@ class RowFormSet(forms.BaseInlineFormSet):
         } | self.choice_querysets()
         shared = {}
         for name, queryset in querysets.items():
-            objects = list(queryset)
+            objects = self._objects(queryset)
             form_field = form.fields[name]
             option = form_field.iterator(form_field).choice
             blank = [("", form_field.empty_label)] if form_field.empty_label is not None else []
@@ -360,10 +382,30 @@ class RowFormSet(forms.BaseInlineFormSet):
             shared[name] = (queryset, blank + [option(obj) for obj in objects], loaded)
         return shared
 
+    def _objects(self, queryset: models.QuerySet) -> list[models.Model]:
+        """The objects of a choice list, read once for all the section's tables: the
+        same query (the same SQL and parameters) is the same list."""
+        try:
+            key = (queryset.model, str(queryset.query))
+        except EmptyResultSet:  # a query that cannot match anything has no SQL
+            return []
+        if key not in self._lists:
+            self._lists[key] = list(queryset)
+        return self._lists[key]
+
     def _rows_by_key(self) -> dict[str, models.Model]:
         if not hasattr(self, "_rows"):
-            self._rows = {str(row.pk): row for row in self.get_queryset()}
+            rows = list(self.get_queryset())
+            self._rows = {str(row.pk): row for row in rows}
+            # Each row's values as read, before a bound form writes what was posted into
+            # its instance (ModelForm's cleaning does): the state a save starts from.
+            self._as_read = [copy.copy(row) for row in rows]
         return self._rows
+
+    def rows_as_read(self) -> list[models.Model]:
+        """The table's stored rows as this request read them, with what they link to."""
+        self._rows_by_key()
+        return self._as_read
 
     def _vanished_ids(self) -> frozenset[str]:
         """Posted ids of saved rows that exist nowhere any more (removed by a colleague
@@ -571,11 +613,15 @@ class Table:
             }
         return _described[self.row_model]
 
-    def snapshot(self, content) -> list[dict]:
-        """The rows as plain data. A row keeps its name in every language, and a KPI row
-        its KPI, so the version reads 1.25% or 2,600 户 whatever the catalogue becomes.
-        ``label`` is the name in the bank's language, what a comment on the row records."""
-        rows = self.rows(content)
+    def snapshot(
+        self, content, rows: Sequence[models.Model] | None = None, links: dict | None = None
+    ) -> list[dict]:
+        """The rows (``content``'s, unless given) as plain data. A row keeps its name in
+        every language, and a KPI row its KPI, so the version reads 1.25% or 2,600 户
+        whatever the catalogue becomes. ``label`` is the name in the bank's language, what
+        a comment on the row records. ``links`` gives a many-to-many column's linked rows
+        (column -> row id -> rows) instead of the rows' own."""
+        rows = self.rows(content) if rows is None else list(rows)
         if self.fixed:  # in catalogue order, whatever order the rows were saved in
             rows = sorted(rows, key=lambda row: (row.kpi.position, row.kpi.pk))
         fields = [self.row_model._meta.get_field(name) for name in self.columns]
@@ -587,7 +633,9 @@ class Table:
                 "labels": names,
                 "values": values,
             }
-            for row, names, values in zip(rows, labels, plain_values(rows, fields), strict=True)
+            for row, names, values in zip(
+                rows, labels, plain_values(rows, fields, links), strict=True
+            )
         ]
         if self.fixed:
             for shot, kpi in zip(shots, describe_kpis([row.kpi for row in rows]), strict=True):
@@ -630,12 +678,23 @@ class Section:
     def content_of(self, plan) -> SectionContent:
         return getattr(plan, self.related_name)
 
-    def prefetch_lookups(self) -> list[str]:
+    def row_lookups(self, through: str = "", *, links: bool = True) -> list:
+        """Each table's rows (reached through ``through``: "" from the section's content)
+        with the single row each points to joined in, and unless not ``links`` the rows
+        each links to prefetched: a query per table and per many-to-many column."""
         lookups = []
         for table in self.tables:
-            lookups.append(f"{self.related_name}__{table.name}")
-            lookups += [f"{self.related_name}__{table.name}__{r}" for r in table.related]
+            path, model = f"{through}{table.name}", table.row_model
+            joined = [name for name in table.related if model._meta.get_field(name).many_to_one]
+            rows = model._default_manager.all()
+            lookups.append(Prefetch(path, rows.select_related(*joined) if joined else rows))
+            if links:
+                lookups += [f"{path}__{name}" for name in table.related if name not in joined]
         return lookups
+
+    def prefetch_lookups(self) -> list:
+        """The plan's rows of this section, for ``load_plan``."""
+        return self.row_lookups(f"{self.related_name}__")
 
     @property
     def field_names(self) -> list[str]:
@@ -652,22 +711,29 @@ class Section:
             }
         return _described[self.model]
 
-    def snapshot(self, content) -> dict:
+    def snapshot(self, content, rows: dict | None = None, links: dict | None = None) -> dict:
         """The section as plain data (JSON), frozen into a submitted version: its values,
-        and in ``meta`` the labels and kinds to read them by (see ``describe.py``)."""
+        and in ``meta`` the labels and kinds to read them by (see ``describe.py``).
+        ``rows`` and ``links`` give, by table name, what ``Table.snapshot`` takes."""
         fields = [self.model._meta.get_field(name) for name in self.field_names]
+        rows, links = rows or {}, links or {}
         return {
             "title": in_languages(self.title),
             "fields": plain_values([content], fields)[0],
-            "tables": {table.name: table.snapshot(content) for table in self.tables},
+            "tables": {
+                table.name: table.snapshot(content, rows.get(table.name), links.get(table.name))
+                for table in self.tables
+            },
             "meta": self.describe(),
         }
 
     def bind(self, content, data=None):
         """The section form and its row formsets, bound to POST data when given."""
         form = self.form(data, instance=content)
+        lists: dict = {}  # the choice lists the tables read, shared among them
         formsets = [
-            table.formset(data, instance=content, prefix=table.name) for table in self.tables
+            table.formset(data, instance=content, prefix=table.name, shared_choices=lists)
+            for table in self.tables
         ]
         form.row_formsets = formsets
         return form, formsets

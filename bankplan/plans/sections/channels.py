@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .base import (
     RowForm,
+    RowFormSet,
     Section,
     SectionContent,
     SectionForm,
@@ -15,6 +16,8 @@ from .base import (
     row_formset,
     row_text,
 )
+from .swot import SwotStrategy, plan_strategies
+from .target_market import Segment, pursued_segments
 
 
 class ChannelType(models.TextChoices):
@@ -53,6 +56,9 @@ class Channel(models.Model):
         blank=True,
         help_text=_("e.g. 3,000 new mobile-banking users"),
     )
+    segments = models.ManyToManyField(
+        Segment, verbose_name=_("segments served"), related_name="+", blank=True
+    )
 
     class Meta:
         verbose_name = _("channel")
@@ -78,6 +84,9 @@ class ChannelActivity(models.Model):
     channel_type = models.CharField(_("channel"), max_length=20, choices=ChannelType.choices)
     activity = models.CharField(_("activity"), max_length=200)
     goal = models.CharField(_("goal"), max_length=200, blank=True)
+    strategies = models.ManyToManyField(
+        SwotStrategy, verbose_name=_("strategies carried out"), related_name="+", blank=True
+    )
 
     class Meta:
         verbose_name = _("channel activity")
@@ -105,15 +114,31 @@ class ChannelsForm(SectionForm):
 
 
 class ChannelForm(RowForm):
+    """A channel serves segments this plan pursues."""
+
     class Meta:
         model = Channel
-        fields = ["channel_type", "role", "target_volume"]
+        fields = ["channel_type", "role", "target_volume", "segments"]
+        widgets = {"segments": forms.SelectMultiple(attrs={"size": 3})}
+
+
+class ChannelFormSet(RowFormSet):
+    def choice_querysets(self):
+        return {"segments": pursued_segments(self.instance.plan)}
 
 
 class ChannelActivityForm(RowForm):
+    """An activity carries out strategies of this plan's SWOT."""
+
     class Meta:
         model = ChannelActivity
-        fields = ["month", "channel_type", "activity", "goal"]
+        fields = ["month", "channel_type", "activity", "goal", "strategies"]
+        widgets = {"strategies": forms.SelectMultiple(attrs={"size": 3})}
+
+
+class ChannelActivityFormSet(RowFormSet):
+    def choice_querysets(self):
+        return {"strategies": plan_strategies(self.instance.plan)}
 
 
 SECTION = Section(
@@ -124,14 +149,16 @@ SECTION = Section(
     tables=(
         Table(
             "rows",
-            row_formset(Channels, Channel, ChannelForm),
+            row_formset(Channels, Channel, ChannelForm, ChannelFormSet),
             _("Channels and their roles"),
+            related=("segments",),
         ),
         Table(
             "activities",
-            row_formset(Channels, ChannelActivity, ChannelActivityForm),
+            row_formset(Channels, ChannelActivity, ChannelActivityForm, ChannelActivityFormSet),
             _("Activity calendar"),
             _("What happens in which month, on which channel."),
+            related=("strategies",),
         ),
     ),
 )

@@ -108,10 +108,14 @@ def in_languages_each(items: list, text_of: Callable) -> list[dict[str, str]]:
     return texts
 
 
-def _links(objs: list[models.Model], field: models.Field) -> list:
-    """Each object's linked row (or rows) by name in every language."""
+def _links(objs: list[models.Model], field: models.Field, given: dict | None = None) -> list:
+    """Each object's linked row (or rows) by name in every language; ``given``: an
+    object's linked rows by its id, instead of its own."""
     if field.many_to_many:
-        linked = [list(getattr(obj, field.name).all()) for obj in objs]
+        if given is not None:
+            linked = [list(given.get(obj.pk, ())) for obj in objs]
+        else:
+            linked = [list(getattr(obj, field.name).all()) for obj in objs]
         names = iter(in_languages_each([item for items in linked for item in items], str))
         return [[next(names) for _item in items] for items in linked]
     linked = [getattr(obj, field.name) for obj in objs]
@@ -119,13 +123,17 @@ def _links(objs: list[models.Model], field: models.Field) -> list:
     return [None if item is None else next(names) for item in linked]
 
 
-def plain_values(objs: list[models.Model], fields: list[models.Field]) -> list[dict]:
+def plain_values(
+    objs: list[models.Model], fields: list[models.Field], links: dict | None = None
+) -> list[dict]:
     """The objects' values as JSON: text, a number as text, a choice's code, a linked
-    row's name in every language."""
+    row's name in every language. ``links``: a many-to-many field's linked rows by
+    object id (field name -> id -> rows), where the objects' own are not to be read."""
     found = [{} for _obj in objs]
+    links = links or {}
     for field in fields:
         if field.is_relation:
-            column = _links(objs, field)
+            column = _links(objs, field, links.get(field.name))
         else:
             column = [getattr(obj, field.name) for obj in objs]
             column = [str(v) if isinstance(v, Decimal) else v for v in column]

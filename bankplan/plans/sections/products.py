@@ -28,7 +28,8 @@ from .base import (
 )
 from .describe import Kind
 from .kpi_rows import KpiRow, KpiRowForm, KpiRowFormSet
-from .target_market import Segment
+from .swot import SwotStrategy, plan_strategies
+from .target_market import Segment, pursued_segments
 
 QUARTERS = ("q1", "q2", "q3", "q4")
 
@@ -116,6 +117,18 @@ class ProductLine(models.Model):
         null=True,
         blank=True,
         related_name="product_lines",
+    )
+    # The catalogue KPI the product's sales count towards.
+    kpi = models.ForeignKey(
+        "plans.Kpi",
+        verbose_name=_("KPI served"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    strategies = models.ManyToManyField(
+        SwotStrategy, verbose_name=_("strategies carried out"), related_name="+", blank=True
     )
     yearly_target = balance_field(_("yearly target"), null=True, blank=True)
     target_unit = models.CharField(
@@ -283,7 +296,8 @@ class KpiTargetFormSet(KpiRowFormSet):
 
 
 class ProductLineForm(RowForm):
-    """The target segment is one of the segments this plan pursues."""
+    """The target segment is one of the segments this plan pursues, the KPI one of its
+    cycle's catalogue, the strategies the plan's own SWOT strategies."""
 
     class Meta:
         model = ProductLine
@@ -291,17 +305,24 @@ class ProductLineForm(RowForm):
             "name",
             "category",
             "segment",
+            "kpi",
+            "strategies",
             "yearly_target",
             "target_unit",
             "pricing_note",
             "promotion",
         ]
+        widgets = {"strategies": forms.SelectMultiple(attrs={"size": 3})}
 
 
 class ProductLineFormSet(RowFormSet):
     def choice_querysets(self):
-        pursued = Segment.objects.filter(target_market__plan=self.instance.plan, chosen=True)
-        return {"segment": pursued}
+        plan = self.instance.plan
+        return {
+            "segment": pursued_segments(plan),
+            "kpi": plan.cycle.kpis.all(),  # the targets table's catalogue: read once
+            "strategies": plan_strategies(plan),
+        }
 
 
 SECTION = Section(
@@ -352,7 +373,7 @@ SECTION = Section(
             row_formset(Products, ProductLine, ProductLineForm, ProductLineFormSet),
             _("Products to push"),
             _("Target segments come from the segments pursued in section 3."),
-            related=("segment",),
+            related=("segment", "kpi", "strategies"),
             units=(("yearly_target", "target_unit"),),
         ),
     ),

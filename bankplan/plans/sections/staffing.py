@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .base import (
     RowForm,
+    RowFormSet,
     Section,
     SectionContent,
     SectionForm,
@@ -20,6 +21,9 @@ from .base import (
     row_formset,
     row_text,
 )
+from .products import ProductLine
+from .swot import SwotStrategy, plan_strategies
+from .target_market import KeyAccount
 
 
 class StaffRole(models.TextChoices):
@@ -99,10 +103,22 @@ class TaskForceTarget(models.Model):
         Staffing, on_delete=models.CASCADE, related_name="task_force", verbose_name=_("staffing")
     )
     month = month_field()
-    account = models.CharField(_("target account"), max_length=100)
+    key_account = models.ForeignKey(
+        KeyAccount,
+        verbose_name=_("key account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="task_force_targets",
+    )
+    # An account that is not among the plan's key accounts (a prospect, say).
+    account = models.CharField(_("target account"), max_length=100, blank=True)
     client_manager = models.CharField(_("client manager"), max_length=50)
     sponsor = models.CharField(_("sponsoring executive"), max_length=50, blank=True)
     goal = models.CharField(_("goal"), max_length=200, blank=True)
+    strategies = models.ManyToManyField(
+        SwotStrategy, verbose_name=_("strategies carried out"), related_name="+", blank=True
+    )
 
     class Meta:
         verbose_name = _("task-force target")
@@ -115,7 +131,7 @@ class TaskForceTarget(models.Model):
         ]
 
     def __str__(self):
-        return self.account
+        return str(self.key_account) if self.key_account_id else self.account
 
 
 class Training(models.Model):
@@ -128,6 +144,12 @@ class Training(models.Model):
         _("hours"), max_digits=4, decimal_places=1, validators=[MinValueValidator(Decimal("0.5"))]
     )
     audience = models.CharField(_("audience"), max_length=100, blank=True)
+    products = models.ManyToManyField(
+        ProductLine, verbose_name=_("products covered"), related_name="trainings", blank=True
+    )
+    strategies = models.ManyToManyField(
+        SwotStrategy, verbose_name=_("strategies carried out"), related_name="+", blank=True
+    )
 
     class Meta:
         verbose_name = _("training session")
@@ -163,15 +185,64 @@ class PortfolioForm(RowForm):
 
 
 class TaskForceTargetForm(RowForm):
+    """The target is one of the plan's key accounts or, if it is not one, named."""
+
     class Meta:
         model = TaskForceTarget
-        fields = ["month", "account", "client_manager", "sponsor", "goal"]
+        fields = [
+            "month",
+            "key_account",
+            "account",
+            "client_manager",
+            "sponsor",
+            "goal",
+            "strategies",
+        ]
+        widgets = {"strategies": forms.SelectMultiple(attrs={"size": 3})}
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            not cleaned.get("key_account")
+            and not cleaned.get("account")
+            and not self.has_error("account")
+        ):
+            self.add_error(
+                "key_account",
+                forms.ValidationError(
+                    _("Choose one of the key accounts, or name the account if it is not one."),
+                    code="no_account",
+                ),
+            )
+        return cleaned
+
+
+class TaskForceTargetFormSet(RowFormSet):
+    def choice_querysets(self):
+        plan = self.instance.plan
+        return {
+            "key_account": KeyAccount.objects.filter(target_market__plan=plan),
+            "strategies": plan_strategies(plan),
+        }
 
 
 class TrainingForm(RowForm):
     class Meta:
         model = Training
-        fields = ["topic", "month", "hours", "audience"]
+        fields = ["topic", "month", "hours", "audience", "products", "strategies"]
+        widgets = {
+            "products": forms.SelectMultiple(attrs={"size": 3}),
+            "strategies": forms.SelectMultiple(attrs={"size": 3}),
+        }
+
+
+class TrainingFormSet(RowFormSet):
+    def choice_querysets(self):
+        plan = self.instance.plan
+        return {
+            "products": ProductLine.objects.filter(products__plan=plan),
+            "strategies": plan_strategies(plan),
+        }
 
 
 SECTION = Section(
@@ -192,10 +263,16 @@ SECTION = Section(
         ),
         Table(
             "task_force",
-            row_formset(Staffing, TaskForceTarget, TaskForceTargetForm),
+            row_formset(Staffing, TaskForceTarget, TaskForceTargetForm, TaskForceTargetFormSet),
             _("Target-account task force"),
             _("Each month's target accounts, with a named client manager and sponsor."),
+            related=("key_account", "strategies"),
         ),
-        Table("trainings", row_formset(Staffing, Training, TrainingForm), _("Training calendar")),
+        Table(
+            "trainings",
+            row_formset(Staffing, Training, TrainingForm, TrainingFormSet),
+            _("Training calendar"),
+            related=("products", "strategies"),
+        ),
     ),
 )

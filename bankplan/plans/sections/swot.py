@@ -103,6 +103,12 @@ class SwotStrategy(models.Model):
         return f"{self.kind}: {self.text[:30]}"
 
 
+def plan_strategies(plan) -> models.QuerySet:
+    """The plan's SWOT strategies, what its actions (products, activities, task-force
+    targets, trainings) say they carry out."""
+    return SwotStrategy.objects.filter(swot__plan=plan)
+
+
 class SwotForm(SectionForm):
     class Meta:
         model = Swot
@@ -146,10 +152,6 @@ class SwotStrategyForm(RowForm):
 
 
 class SwotStrategyFormSet(RowFormSet):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("queryset", SwotStrategy.objects.prefetch_related("items"))
-        super().__init__(*args, **kwargs)
-
     def choice_querysets(self):
         return {"items": SwotItem.objects.filter(swot=self.instance)}
 

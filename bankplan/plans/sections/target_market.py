@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from .base import (
     Priority,
     RowForm,
+    RowFormSet,
     Section,
     SectionContent,
     SectionForm,
@@ -83,6 +84,11 @@ class Segment(models.Model):
         return f"{label} · {self.description}" if self.description else str(label)
 
 
+def pursued_segments(plan) -> models.QuerySet:
+    """The segments the plan pursues, what its products and channels aim at."""
+    return Segment.objects.filter(target_market__plan=plan, chosen=True)
+
+
 class KeyAccount(models.Model):
     target_market = models.ForeignKey(
         TargetMarket,
@@ -91,8 +97,13 @@ class KeyAccount(models.Model):
         verbose_name=_("target market"),
     )
     name = models.CharField(_("account"), max_length=100)
-    segment_type = models.CharField(
-        _("segment"), max_length=20, choices=SegmentType.choices, blank=True
+    segment = models.ForeignKey(
+        Segment,
+        verbose_name=_("segment"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="key_accounts",
     )
     current_balance = balance_field(_("current balance (10k yuan)"), null=True, blank=True)
     relationship = row_text(_("current relationship"), blank=True)
@@ -132,16 +143,23 @@ class SegmentForm(RowForm):
 
 
 class KeyAccountForm(RowForm):
+    """A key account belongs to one of the segments listed above, once they are saved."""
+
     class Meta:
         model = KeyAccount
         fields = [
             "name",
-            "segment_type",
+            "segment",
             "current_balance",
             "relationship",
             "plan",
             "client_manager",
         ]
+
+
+class KeyAccountFormSet(RowFormSet):
+    def choice_querysets(self):
+        return {"segment": Segment.objects.filter(target_market=self.instance)}
 
 
 SECTION = Section(
@@ -160,9 +178,10 @@ SECTION = Section(
         ),
         Table(
             "key_accounts",
-            row_formset(TargetMarket, KeyAccount, KeyAccountForm),
+            row_formset(TargetMarket, KeyAccount, KeyAccountForm, KeyAccountFormSet),
             _("Key accounts"),
             _("Named plans for the largest clients and prospects."),
+            related=("segment",),
         ),
     ),
 )
