@@ -565,8 +565,8 @@ class Table:
     related: tuple[str, ...] = ()  # what each row points to, loaded along with the rows
     derived: tuple["Derived", ...] = ()  # columns worked out when the table is shown
     units: tuple[tuple[str, str], ...] = ()  # (a figure column, the column naming its unit)
-    # (a column, "badge" or "code"): a priority shown as a coloured badge, a choice as its
-    # code (SO, WT) with its label on hover
+    # (a column, "badge", "code" or "note"): a priority shown as a coloured badge, a choice
+    # as its code (SO, WT) with its label on hover, a sentence written under the table
     shown_as: tuple[tuple[str, str], ...] = ()
     marked_by: str = ""  # a yes/no column whose rows stand out (the segments pursued)
     given: tuple[Given, ...] = ()  # a KPI table's figures set from above, kept in versions

@@ -348,6 +348,7 @@ SECTION = Section(
             ),
             fixed=True,
             related=("kpi",),
+            shown_as=(("reason", "note"),),  # a sentence: no room for it among the figures
             given=(Given("allocated", allocated_targets),),
             derived=(
                 Derived(
