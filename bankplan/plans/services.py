@@ -22,6 +22,12 @@ class StaleSection(Exception):
         self.content = content
 
 
+class LinksGone(Exception):
+    """A row this save links to in another section (a strategy, a segment, a key account)
+    was removed by a save of that section after this one's form was checked: nothing is
+    written, and the author chooses again among the rows there are now."""
+
+
 class TooManyRows(PermissionDenied):
     """A table would hold more rows than its limit once saved. The form refuses this
     first; this is the check under the section's lock, for what the form could not see.
@@ -50,9 +56,20 @@ def save_section(*, plan: Plan, section, form, formsets, expected_revision: int,
     """Save a section's form and row tables as one change.
 
     Raises StaleSection when someone saved the section since ``expected_revision`` was
-    read, and PermissionDenied when the plan can no longer be edited (it was submitted
-    meanwhile); in both cases nothing is written.
+    read, PermissionDenied when the plan can no longer be edited (it was submitted
+    meanwhile), and LinksGone when a row it links to went meanwhile; in each case nothing
+    is written.
     """
+    try:
+        _save_section(plan, section, form, formsets, expected_revision, by)
+    except IntegrityError as error:
+        # Foreign keys are checked as the transaction commits (deferred, on PostgreSQL and
+        # SQLite): a link to a row another section's save removed after this form was
+        # checked fails here, whole. Every other constraint the forms check first.
+        raise LinksGone from error
+
+
+def _save_section(plan, section, form, formsets, expected_revision: int, by) -> None:
     with transaction.atomic():
         now = timezone.now()
         # Setting the plan's time of change takes its row lock: every save of the plan's

@@ -158,6 +158,19 @@ def edit_section(request, plan_id, key):
                     % {"who": who},
                 )
                 revision = stale.content.revision
+            except services.LinksGone:
+                gone = _(
+                    "A row this section links to in another section was removed while you "
+                    "were editing. Nothing was saved; your input is shown below: choose "
+                    "again among the rows there are now, then save."
+                )
+                if in_background:
+                    return autosave.refused(gone)
+                messages.error(request, gone)
+                form, formsets = section.bind(content, request.POST)
+                form.is_valid()
+                tables = list(zip(section.tables, formsets, strict=True))
+                problems = errors.problems(section, form, tables)
             except PermissionDenied as denied:
                 if in_background:
                     return autosave.refused(str(denied))
