@@ -38,8 +38,11 @@ _workers = WorkerPool(settings.PDF_WORKERS)
 # before the budgets) is refused at once instead of holding a render worker for
 # PDF_TIMEOUT and failing then. Measured with benchmarks/worst_case_pdf.py on the 2-core
 # machine (more in budget.py): the worst case the forms accept shows 93,400 characters
-# (103,100 in English) on 143 pages and renders in 13-29 s alone, 30-44 s two at once.
-MAX_CHARACTERS = 120_000
+# (103,100 in English) on 143 pages and renders in 13-29 s alone, 30-44 s two at once
+# (issue 11). Since issue 12 every row may name the rows it links to (strategies,
+# segments, products) and client managers have targets of their own: 108,300 characters
+# (120,400 in English) on 215 pages, 28-30 s alone (--spread cells, one render each).
+MAX_CHARACTERS = 140_000
 _MARKUP = re.compile(r"<style.*?</style>|<[^>]*>|\s+", re.DOTALL)
 _ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
 

@@ -102,7 +102,9 @@ def test_the_overview_costs_the_same_queries_however_long_the_plan(client, plan,
     few = count_queries(client, url)
     add_rows(plan, 20)
     assert count_queries(client, url) == few
-    assert few <= 31  # 30 until the plan check read its cycle's settings (one query)
+    # 30 until the plan check read its cycle's settings; a query more for client
+    # managers' targets, a table of its own
+    assert few <= 32
 
 
 @pytest.mark.parametrize("key", [section.key for section in SECTIONS])
@@ -110,6 +112,7 @@ def test_a_section_page_costs_the_same_queries_however_many_rows(client, plan, a
     client.force_login(author)
     url = reverse("plans:section", args=[plan.pk, key])
     add_rows(plan, 1)
+    client.get(url)  # a session's first request may renew it (SessionLifetimeMiddleware)
     few = count_queries(client, url)
     add_rows(plan, 20)
     assert count_queries(client, url) == few

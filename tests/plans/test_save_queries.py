@@ -23,7 +23,7 @@ from bankplan.plans.sections.channels import ChannelType
 from bankplan.plans.sections.incentives import DeductionKind
 from bankplan.plans.sections.products import Category, ProductLine
 from bankplan.plans.sections.registry import SECTIONS, get_section
-from bankplan.plans.sections.staffing import RoleDuty, StaffRole
+from bankplan.plans.sections.staffing import Portfolio, RoleDuty, StaffRole
 from bankplan.plans.sections.swot import ItemKind, SwotItem, SwotStrategy
 from bankplan.plans.sections.target_market import KeyAccount, Segment, SegmentType
 from bankplan.plans.services import start_plan
@@ -145,6 +145,12 @@ ROWS = {
         "criterion": "季度业绩第一",
         "award": "通报表扬",
     },
+    # one row per client manager and KPI: three KPIs a manager, every row a pair of its own
+    "portfolio_targets": lambda i, n, c: {
+        "client_manager": c["portfolios"][(i // 3) % len(c["portfolios"])].client_manager,
+        "kpi": str(pick(c["kpis"], i).pk),
+        "target": str(10 + i % 50),  # a figure every KPI takes, the NPL ratio's percent too
+    },
 }
 
 # The column each row has changed in the second save.
@@ -164,6 +170,7 @@ CHANGED = {
     "scorecard": "scoring_rule",
     "deductions": "rule",
     "rewards": "award",
+    "portfolio_targets": "target",  # a figure: raised by one
 }
 
 # A table that cannot hold MAX_ROWS rows: one row per staff role.
@@ -263,6 +270,14 @@ class Author:
             self.context["product"] = ProductLine.objects.create(
                 products=plan.products, name="惠农e贷", category="loan"
             )
+        if section.key == "incentives":
+            # The client managers (section 6) whose targets the incentives section sets.
+            self.context["portfolios"] = [
+                Portfolio.objects.create(
+                    staffing=plan.staffing, client_manager=f"客户经理 {i}", role="retail_cm"
+                )
+                for i in range(20)
+            ]
         # What each table should hold: the posted values of each row, in order.
         self.expected: dict[str, list[dict]] = {}
 
@@ -309,7 +324,10 @@ class Author:
         for table in self.tables():
             for i, values in enumerate(self.expected[table.name]):
                 name = CHANGED[table.name]
-                values[name] = f"{values[name]}（已修改）"
+                if table.name == "portfolio_targets":
+                    values[name] = str(int(values[name]) + 1)
+                else:
+                    values[name] = f"{values[name]}（已修改）"
                 if table.name == "strategies":
                     # An SO strategy combines a strength with an opportunity.
                     linked = [item for item in items if item.kind in "SO"][i % 4 : i % 4 + 2]
@@ -457,6 +475,7 @@ BROKEN = {
         {"points_per_case": "-1"},
         "points_per_case",
     ),
+    "portfolio_target_not_negative": ("portfolio_targets", {"target": "-1"}, "target"),
 }
 
 TABLES = {table.name: (section, table) for section in SECTIONS for table in section.tables}

@@ -12,8 +12,9 @@ from django.urls import reverse
 from bankplan.documents.build import live_document, version_document
 from bankplan.documents.rendering import render_plan_html, render_version_html
 from bankplan.plans.progress import load_plan
-from bankplan.plans.sections.incentives import Deduction, ScorecardLine
+from bankplan.plans.sections.incentives import Deduction, PortfolioTarget, ScorecardLine
 from bankplan.plans.sections.simulator import Scoring, simulate_chapter
+from bankplan.plans.sections.staffing import Portfolio
 from bankplan.reviews.models import Version
 from bankplan.reviews.snapshots import snapshot_plan
 from tests.htmlform import add_row, form_data
@@ -269,3 +270,74 @@ def test_a_version_made_before_the_scoring_fields_still_reads(scheme, author):
         D("0.0"),
         D("0.0"),
     )
+
+
+def test_each_client_managers_portfolio_scores_the_lines_of_the_kpis_they_carry(plan, kpis):
+    """李娜 carries deposits (a line as A above) and new customers (as B): 24.0 + 0.0,
+    30.0 + 15.0, 33.0 + 18.0; 王强 new customers only; NPL has no line: it scores nothing."""
+    content = plan.incentives
+    for kpi, weight, figures in (
+        (kpis["deposits"], "40.0", ("50.0", "0.30", "20.0", "33.0")),
+        (kpis["new_customers"], "30.0", ("90.0", "0.15", "14.0", "20.0")),
+    ):
+        ScorecardLine.objects.create(
+            incentives=content,
+            kpi=kpi,
+            weight=D(weight),
+            scoring_rule="按完成率计分",
+            **dict(zip(SCORING, map(D, figures), strict=True)),
+        )
+    ScorecardLine.objects.create(
+        incentives=content, name="客户满意度", weight=D(30), scoring_rule="r"
+    )
+    managers = {
+        name: Portfolio.objects.create(
+            staffing=plan.staffing, client_manager=name, role="retail_cm"
+        )
+        for name in ("李娜", "王强")
+    }
+    for name, code, target in (
+        ("李娜", "deposits", "9000"),
+        ("李娜", "new_customers", "300"),
+        ("王强", "new_customers", "250"),
+        ("王强", "npl", "1.2"),
+    ):
+        PortfolioTarget.objects.create(
+            incentives=content,
+            client_manager=managers[name].client_manager,
+            kpi=kpis[code],
+            target=D(target),
+        )
+    simulation = simulation_of(live_document(load_plan(plan), language="en"))
+    scored = {p.manager: (p.lines, p.weight, p.scores) for p in simulation.portfolios}
+    assert scored == {
+        "李娜": (
+            ("Total deposits", "New active customers"),
+            D(70),
+            (D("24.0"), D("45.0"), D("51.0")),
+        ),
+        "王强": (("New active customers",), D(30), (D("0.0"), D("15.0"), D("18.0"))),
+    }
+    assert [kpi for kpi, _target in simulation.portfolios[1].targets] == [
+        "New active customers",
+        "NPL ratio",
+    ]
+    html = render_plan_html(plan, language="en")
+    assert "Weight scored" in html and "李娜" in html and "45.0" in html
+
+
+def test_a_target_is_set_for_one_of_the_plans_client_managers_only(client, plan, author, kpis):
+    Portfolio.objects.create(staffing=plan.staffing, client_manager="李娜", role="retail_cm")
+    client.force_login(author)
+    url = reverse("plans:section", args=[plan.pk, "incentives"])
+    data = form_data(client.get(url))
+    add_row(data, "portfolio_targets", client_manager="王五", kpi=kpis["deposits"].pk, target="100")
+    response = client.post(url, data)
+    assert response.status_code == 200
+    formset = dict((t.name, f) for t, f in response.context["tables"])["portfolio_targets"]
+    assert list(formset.forms[-1].errors) == ["client_manager"]
+    assert not PortfolioTarget.objects.exists()
+
+    data["portfolio_targets-0-client_manager"] = "李娜"
+    assert client.post(url, data).status_code == 302
+    assert PortfolioTarget.objects.get().client_manager == "李娜"

@@ -47,7 +47,8 @@ def budgeted_fields(form_class: type[forms.ModelForm]) -> list[str]:
             field = opts.get_field(name)
         except FieldDoesNotExist:  # a form-only field
             continue
-        if isinstance(field, models.CharField | models.TextField) and not field.choices:
+        chosen = isinstance(form_class.base_fields.get(name), forms.ChoiceField)  # among names
+        if isinstance(field, models.CharField | models.TextField) and not (field.choices or chosen):
             names.append(name)
     return names
 

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .base import (
+    BLANK_CHOICE_LABEL,
     NOT_NEGATIVE,
     Derived,
     RowForm,
@@ -16,12 +17,15 @@ from .base import (
     SectionContent,
     SectionForm,
     Table,
+    balance_field,
     long_text,
     not_negative,
     row_formset,
     row_text,
 )
 from .describe import Kind
+from .kpi_rows import figure_error
+from .staffing import Portfolio
 
 FULL_WEIGHT = Decimal(100)
 
@@ -206,6 +210,41 @@ class Reward(models.Model):
         return self.name
 
 
+class PortfolioTarget(models.Model):
+    """A client manager's share of a KPI's target: what their portfolio is scored on (the
+    simulator shows each portfolio's points)."""
+
+    incentives = models.ForeignKey(
+        Incentives,
+        on_delete=models.CASCADE,
+        related_name="portfolio_targets",
+        verbose_name=_("incentives"),
+    )
+    # The manager by name, chosen among the portfolios of section 6 (as the task force
+    # names its client managers): a key to a portfolio row would make every staffing save
+    # that removes portfolios collect their targets, a query that save has no room for.
+    client_manager = models.CharField(_("client manager"), max_length=50)
+    kpi = models.ForeignKey(
+        "plans.Kpi", verbose_name=_("catalogue KPI"), on_delete=models.PROTECT, related_name="+"
+    )
+    target = balance_field(_("target"))
+
+    class Meta:
+        verbose_name = _("client manager's target")
+        verbose_name_plural = _("client managers' targets")
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incentives", "client_manager", "kpi"],
+                name="one_portfolio_target_per_kpi",
+            ),
+            not_negative("target", "portfolio_target_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.client_manager} · {self.kpi}"
+
+
 class IncentivesForm(SectionForm):
     class Meta:
         model = Incentives
@@ -286,6 +325,41 @@ class RewardForm(RowForm):
         fields = ["name", "criterion", "award"]
 
 
+class PortfolioTargetForm(RowForm):
+    # One of the client managers of section 6 (the formset gives their names).
+    client_manager = forms.ChoiceField(label=_("client manager"))
+
+    class Meta:
+        model = PortfolioTarget
+        fields = ["client_manager", "kpi", "target"]
+
+    def __init__(self, *args, managers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        names = [(name, name) for name in managers]
+        self.fields["client_manager"].choices = [("", BLANK_CHOICE_LABEL), *names]
+
+    def clean(self):
+        cleaned = super().clean()
+        kpi, target = cleaned.get("kpi"), cleaned.get("target")
+        if kpi is not None and target is not None and (error := figure_error(kpi, target)):
+            self.add_error("target", error)
+        return cleaned
+
+
+class PortfolioTargetFormSet(RowFormSet):
+    """Targets for the plan's client managers (section 6) on its KPIs."""
+
+    def choice_querysets(self):
+        return {"kpi": self.instance.plan.cycle.kpis.all()}  # the scorecard's: read once
+
+    def get_form_kwargs(self, index):
+        if not hasattr(self, "_managers"):  # one query for every row
+            portfolios = Portfolio.objects.filter(staffing__plan=self.instance.plan)
+            names = portfolios.order_by("pk").values_list("client_manager", flat=True)
+            self._managers = list(dict.fromkeys(names))
+        return super().get_form_kwargs(index) | {"managers": self._managers}
+
+
 def stored_measure(values: dict, kpi: dict | None):
     """A scorecard line's measure as stored in a snapshot: its catalogue KPI (a name in
     every language), or the measure the branch named itself."""
@@ -317,6 +391,16 @@ SECTION = Section(
             "rewards",
             row_formset(Incentives, Reward, RewardForm),
             _("Rewards and recognition"),
+        ),
+        Table(
+            "portfolio_targets",
+            row_formset(Incentives, PortfolioTarget, PortfolioTargetForm, PortfolioTargetFormSet),
+            _("Client managers' targets"),
+            _(
+                "Each client manager's share of the KPI targets, for the managers listed in "
+                "section 6: the simulator shows what each portfolio scores."
+            ),
+            related=("kpi",),
         ),
     ),
 )

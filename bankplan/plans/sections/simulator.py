@@ -1,5 +1,7 @@
 """The incentive simulator (issue 12): what the scorecard pays at 80 %, 100 % and 120 %
-achievement of every line, and what each deduction takes away at 1, 3 and 5 cases.
+achievement of every line, what each deduction takes away at 1, 3 and 5 cases, and what
+each client manager's portfolio scores: the lines of the KPIs the manager has a target
+for (the portfolio targets of the incentives section), added up.
 
 It reads the incentives chapter of a plan's document (``documents/document.py``): the
 rows of its ``scorecard`` and ``deductions`` tables with their stored values (figures as
@@ -95,11 +97,31 @@ class DeductionCost:
 
 
 @dataclass(frozen=True)
+class PortfolioScore:
+    """A client manager's portfolio on the scorecard."""
+
+    manager: str
+    targets: tuple[tuple[str, str], ...]  # (KPI, its target as written)
+    lines: tuple[str, ...]  # the scorecard lines the portfolio is scored on
+    weight: Decimal  # what those lines weigh in the scheme, in %
+    scores: tuple[Decimal, ...]  # one per scenario
+
+    @property
+    def shown_scores(self) -> list[str]:
+        return [figures.wan(score, 1) for score in self.scores]
+
+    @property
+    def shown_weight(self) -> str:
+        return figures.percent(self.weight)
+
+
+@dataclass(frozen=True)
 class Simulation:
     scenarios: tuple[Decimal, ...]
     lines: tuple[LineScore, ...]
     totals: tuple[Decimal, ...]
     deductions: tuple[DeductionCost, ...]
+    portfolios: tuple[PortfolioScore, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -153,8 +175,40 @@ def scoring_of(row) -> Scoring | None:
     )
 
 
-def simulate(scorecard_rows, deduction_rows, scenarios=SCENARIOS) -> Simulation:
-    """The simulation of a document's scorecard and deduction rows (``document.Row``)."""
+def _shown(row, name: str) -> str:
+    cell = row.by_name.get(name)
+    return cell.shown if cell is not None else ""
+
+
+def portfolio_scores(lines: list[LineScore], target_rows, scenarios) -> tuple:
+    """Each client manager's portfolio, in the order their targets are listed: the lines
+    named after the KPIs they have a target for (a line's label is its KPI's name)."""
+    managers: dict[str, list] = {}
+    for row in target_rows:
+        if manager := _shown(row, "client_manager"):
+            managers.setdefault(manager, []).append((_shown(row, "kpi"), _shown(row, "target")))
+    found = []
+    for manager, targets in managers.items():
+        kpis = {kpi for kpi, _target in targets}
+        scored = [line for line in lines if line.label in kpis]
+        found.append(
+            PortfolioScore(
+                manager=manager,
+                targets=tuple(targets),
+                lines=tuple(line.label for line in scored),
+                weight=sum((line.weight or Decimal(0) for line in scored), Decimal(0)),
+                scores=tuple(
+                    points(sum((line.scores[i] for line in scored), Decimal(0)))
+                    for i in range(len(scenarios))
+                ),
+            )
+        )
+    return tuple(found)
+
+
+def simulate(scorecard_rows, deduction_rows, target_rows=(), scenarios=SCENARIOS) -> Simulation:
+    """The simulation of a document's scorecard, deduction and portfolio target rows
+    (``document.Row``)."""
     lines = []
     for row in scorecard_rows:
         scoring = scoring_of(row)
@@ -170,16 +224,19 @@ def simulate(scorecard_rows, deduction_rows, scenarios=SCENARIOS) -> Simulation:
         )
         for row in deduction_rows
     )
-    return Simulation(tuple(scenarios), tuple(lines), totals, deductions)
+    portfolios = portfolio_scores(lines, target_rows, scenarios)
+    return Simulation(tuple(scenarios), tuple(lines), totals, deductions, portfolios)
 
 
 def simulate_chapter(chapter) -> Simulation | None:
     """The simulation of an incentives chapter; None when it has neither table."""
     scorecard = chapter.parts.get("scorecard")
     deductions = chapter.parts.get("deductions")
+    targets = chapter.parts.get("portfolio_targets")
     if scorecard is None and deductions is None:
         return None
     return simulate(
         scorecard.rows if scorecard is not None else (),
         deductions.rows if deductions is not None else (),
+        targets.rows if targets is not None else (),
     )
