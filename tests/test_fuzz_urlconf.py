@@ -398,15 +398,14 @@ def test_every_url_is_fuzzed():
     assert not set(FUZZ) & set(NOT_FUZZED)
 
 
+# A minute a database: CI keeps within its time by fuzzing on SQLite alone (the brief
+# allows slow suites on one database). What a database refuses its own way (an id past
+# its integers) has a plain test in test_fuzz.py, which runs on both.
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the URLconf fuzzer runs on SQLite")
 @pytest.mark.parametrize("state", [DRAFT, SUBMITTED, APPROVED])
 def test_hostile_input_is_refused_cleanly(
     state, demo, monkeypatch, django_capture_on_commit_callbacks
 ):
-    # A minute a database: CI keeps within its time by fuzzing on SQLite alone (the brief
-    # allows slow suites on one database). What a database refuses its own way (an id
-    # past its integers) has a plain test in test_fuzz.py, which runs on both.
-    if connection.vendor != "sqlite":
-        pytest.skip("the URLconf fuzzer runs on SQLite")
     world = build_world(state, demo, monkeypatch, django_capture_on_commit_callbacks)
     fuzzed = endpoints(world, state)
     assert fuzzed
