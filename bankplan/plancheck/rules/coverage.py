@@ -16,8 +16,7 @@ from django.utils.translation import gettext_lazy
 from bankplan.documents.document import Document
 
 from ..engine import Flag, Settings, Severity, rule
-from .linked import has_column, link
-from .reading import links, rows, text, value
+from .reading import has_column, link, links, rows, text, value
 
 MARKET, KEY_ACCOUNTS = "target_market", "key_accounts"
 STAFFING, TASK_FORCE, TRAININGS = "staffing", "task_force", "trainings"

@@ -13,7 +13,7 @@ from bankplan.plans.sections.incentives import DeductionKind
 from bankplan.plans.sections.kpi_rows import WHOLE_NUMBER_MEASURES
 
 from ..engine import Flag, Settings, Severity, rule
-from .reading import all_of, kpi_figures, kpi_named, links, quoted, rows, text, value
+from .reading import all_of, kpi_figures, kpi_named, link, links, quoted, rows, text, value
 
 SCORECARD, DEDUCTIONS = "scorecard", "deductions"
 
@@ -58,7 +58,7 @@ def every_target_scored(document: Document, settings: Settings) -> Iterator[Flag
 )
 def counts_have_quality(document: Document, settings: Settings) -> Iterator[Flag]:
     for line in rows(document, "incentives", SCORECARD):
-        kpi = next((kpi_named(document, name) for name in links(line, "kpi")), None)
+        kpi = kpi_named(document, link(line, "kpi"))
         if kpi is None or kpi.measure not in WHOLE_NUMBER_MEASURES:
             continue
         if not text(value(line, "quality_condition")):

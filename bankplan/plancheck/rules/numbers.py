@@ -19,7 +19,7 @@ from bankplan.lib import figures
 
 from ..config import DEFAULT_GROWTH_BANDS, DEFAULT_TOLERANCE, GROWTH_BANDS, TOLERANCE
 from ..engine import Flag, Settings, Severity, rule
-from .reading import KpiFigures, all_of, kpi_figures, kpi_named, links, number, rows, value
+from .reading import KpiFigures, all_of, kpi_figures, kpi_named, link, number, rows, value
 
 HUNDRED = Decimal(100)
 TARGETS = "targets"
@@ -48,7 +48,7 @@ def products_add_up(document: Document, settings: Settings) -> Iterator[Flag]:
     sums: dict[str, Decimal] = {}
     for line in rows(document, "products", "lines"):
         amount = number(value(line, "yearly_target"))
-        kpi = next((kpi_named(document, name) for name in links(line, "kpi")), None)
+        kpi = kpi_named(document, link(line, "kpi"))
         if kpi is not None and amount is not None:
             sums[kpi.code] = sums.get(kpi.code, Decimal(0)) + amount
     for code, found in kpi_figures(document).items():

@@ -11,12 +11,8 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from bankplan.documents.document import Chapter, Document, Kpi, Row, Table
+from bankplan.documents.document import Document, Kpi, Row, Table
 from bankplan.documents.values import number
-
-
-def chapter(document: Document, key: str) -> Chapter | None:
-    return document.chapter(key)
 
 
 def table(document: Document, section: str, name: str) -> Table | None:
@@ -90,6 +86,18 @@ def links(row: Row, name: str) -> tuple[str, ...]:
     if cell is None:
         return ()
     return cell.items or ((cell.shown,) if cell.shown else ())
+
+
+def link(row: Row, name: str) -> str:
+    """The name of the row a single-link column of ``row`` points to; "" for none."""
+    return next(iter(links(row, name)), "")
+
+
+def has_column(document: Document, section: str, name: str, column: str) -> bool:
+    """Whether the table has the column: a version frozen before the column existed
+    cannot be asked about it (it would read as linking nothing)."""
+    found = table(document, section, name)
+    return found is not None and any(c.name == column for c in found.columns)
 
 
 def short(words: str) -> str:

@@ -17,8 +17,7 @@ from django.utils.translation import gettext_lazy
 from bankplan.documents.document import Document, Row
 
 from ..engine import Flag, Settings, Severity, rule
-from .linked import has_column, link
-from .reading import links, rows, table, value
+from .reading import has_column, link, links, rows, table, value
 
 MARKET, SEGMENTS, KEY_ACCOUNTS = "target_market", "segments", "key_accounts"
 PRODUCTS, LINES = "products", "lines"

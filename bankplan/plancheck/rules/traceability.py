@@ -16,8 +16,7 @@ from django.utils.translation import gettext_lazy
 from bankplan.documents.document import Document
 
 from ..engine import Flag, Settings, Severity, rule
-from .linked import has_column
-from .reading import links, rows, short, value
+from .reading import has_column, links, rows, short, value
 
 SECTION, STRATEGIES = "swot", "strategies"
 # The tables whose rows carry out strategies: (section, table).

@@ -101,7 +101,6 @@ class PortfolioScore:
     """A client manager's portfolio on the scorecard."""
 
     manager: str
-    targets: tuple[tuple[str, str], ...]  # (KPI, its target as written)
     lines: tuple[str, ...]  # the scorecard lines the portfolio is scored on
     weight: Decimal  # what those lines weigh in the scheme, in %
     scores: tuple[Decimal, ...]  # one per scenario
@@ -183,18 +182,16 @@ def _shown(row, name: str) -> str:
 def portfolio_scores(lines: list[LineScore], target_rows, scenarios) -> tuple:
     """Each client manager's portfolio, in the order their targets are listed: the lines
     named after the KPIs they have a target for (a line's label is its KPI's name)."""
-    managers: dict[str, list] = {}
+    managers: dict[str, set[str]] = {}
     for row in target_rows:
         if manager := _shown(row, "client_manager"):
-            managers.setdefault(manager, []).append((_shown(row, "kpi"), _shown(row, "target")))
+            managers.setdefault(manager, set()).add(_shown(row, "kpi"))
     found = []
-    for manager, targets in managers.items():
-        kpis = {kpi for kpi, _target in targets}
+    for manager, kpis in managers.items():
         scored = [line for line in lines if line.label in kpis]
         found.append(
             PortfolioScore(
                 manager=manager,
-                targets=tuple(targets),
                 lines=tuple(line.label for line in scored),
                 weight=sum((line.weight or Decimal(0) for line in scored), Decimal(0)),
                 scores=tuple(
