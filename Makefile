@@ -7,9 +7,11 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 # System packages WeasyPrint needs for the PDF: Pango, HarfBuzz's subsetter (without it
 # Chinese PDFs take ten times longer), Simplified-Chinese fonts; gettext compiles messages;
-# Chromium and its driver run the browser tests of the pages' JavaScript.
+# Chromium and its driver run the browser tests of the pages' JavaScript; python-ldap (the
+# directory sign-in) is built against OpenLDAP's and SASL's headers, and its tests run a
+# throwaway OpenLDAP server (slapd, with ldap-utils to fill it).
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk gettext \
-	chromium chromium-driver
+	chromium chromium-driver libldap2-dev libsasl2-dev slapd ldap-utils
 # The Nu Html Checker of the browser tests runs on Java: any the machine has will do.
 ifeq ($(shell command -v java),)
 APT_PACKAGES += default-jre-headless

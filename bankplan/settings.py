@@ -63,6 +63,14 @@ INSTALLED_APPS = [
     "bankplan.plancheck",
     "bankplan.audit",
     "bankplan.headoffice",
+    "bankplan.actuals",
+    "bankplan.rollforward",
+    "bankplan.directory",
+    "bankplan.api",
+    "rest_framework",
+    "drf_spectacular",
+    # Swagger UI's own files, served like every other static file (no CDN).
+    "drf_spectacular_sidecar",
     # Before django_tasks_db: our db_worker command (with its heartbeat) takes precedence.
     "bankplan.operations",
     "django_tasks_db",

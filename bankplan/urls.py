@@ -28,6 +28,9 @@ urlpatterns = [
     path("plans/", include("bankplan.documents.urls")),
     path("", include("bankplan.reviews.urls")),
     path("dashboard/", include("bankplan.headoffice.urls")),
+    path("dashboard/actuals/", include("bankplan.actuals.urls")),
+    path("", include("bankplan.rollforward.urls")),
+    path("api/", include("bankplan.api.urls")),
     path("", include("bankplan.audit.urls")),
     path("accounts/sign-in-again/", sign_in_again, name="sign_in_again"),
     # Before Django's own: reset requests are throttled like log-ins.
