@@ -8,7 +8,6 @@ An entry is ``(unit, kpi, target)``; a target of None takes the allocation away.
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import Decimal
 from io import BytesIO
 
@@ -18,7 +17,7 @@ from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -27,10 +26,11 @@ from bankplan.organisation.models import Unit
 from bankplan.plans.models import Cycle, Kpi
 from bankplan.plans.sections.kpi_rows import figure_error
 
+from . import sheets
 from .access import may_allocate
 from .models import Allocation
 
-Entry = tuple[Unit, Kpi, Decimal | None]
+Entry = sheets.Entry
 
 # An upload is checked whole and kept in the session until it is confirmed: a region's
 # branches fit many times over, a bank-wide sheet of every branch does not.
@@ -169,9 +169,8 @@ def _common_parent(entries: list[Entry]) -> str:
 
 
 # The sheet: row 1 names the columns (unit code, unit name, then each KPI's code), row 2
-# says what each KPI is and how it is counted, one row per unit below.
-_HEADER_ROW, _FIRST_ROW = 1, 3
-_CODE_COLUMN, _FIRST_KPI_COLUMN = 1, 3
+# says what each KPI is and how it is counted, one row per unit below (``sheets``).
+_FIRST_ROW = 3
 
 
 def allocations_workbook(cycle: Cycle, unit: Unit) -> bytes:
@@ -198,139 +197,39 @@ def allocations_workbook(cycle: Cycle, unit: Unit) -> bytes:
             ]
         )
     for offset, kpi in enumerate(kpis):
-        column = _FIRST_KPI_COLUMN + offset
+        column = sheets.FIRST_KPI_COLUMN + offset
         sheet.column_dimensions[get_column_letter(column)].width = 18
         for (cell,) in sheet.iter_rows(min_row=_FIRST_ROW, min_col=column, max_col=column):
             cell.number_format = _NUMBER_FORMATS.get(kpi.measure, "General")
     sheet.column_dimensions["A"].width = 12
     sheet.column_dimensions["B"].width = 28
-    sheet.freeze_panes = sheet.cell(row=_FIRST_ROW, column=_FIRST_KPI_COLUMN)
+    sheet.freeze_panes = sheet.cell(row=_FIRST_ROW, column=sheets.FIRST_KPI_COLUMN)
     out = BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-@dataclass(frozen=True)
-class SheetError:
-    """A problem in an uploaded sheet, where a person finds it: a row (None for the
-    header) and a column, with the KPI code heading the column if there is one; neither
-    for the file as a whole."""
-
-    row: int | None
-    column: str  # the column's letter
-    message: str
-    kpi: str = ""
-
-    def __str__(self):
-        where = {"row": self.row, "column": self.column, "kpi": self.kpi}
-        if not self.column:
-            return self.message
-        if self.row is None:
-            place = _("Column %(column)s") % where
-        elif self.kpi:
-            place = _("Row %(row)s, column %(column)s (%(kpi)s)") % where
-        else:
-            place = _("Row %(row)s, column %(column)s") % where
-        return f"{place}: {self.message}"
-
-
-def _text(value) -> str:
-    """A cell as text: a number keeps its shortest form (1234.56, not the float's binary
-    expansion; a code Excel took for a number, 1001.0, reads 1001)."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return "" if value is None else str(value).strip()
-
-
-def _kpi_columns(header, kpis: dict[str, Kpi], errors: list) -> dict[int, Kpi]:
-    """Column index -> KPI, from the codes of the header row."""
-    columns, seen = {}, {}
-    for index, value in enumerate(header[_FIRST_KPI_COLUMN - 1 :], start=_FIRST_KPI_COLUMN):
-        code = _text(value)
-        if not code:
-            continue
-        letter = get_column_letter(index)
-        if code not in kpis:
-            message = _("“%(code)s” is no KPI code of this cycle.") % {"code": code}
-            errors.append(SheetError(None, letter, message))
-        elif code in seen:
-            message = _("KPI %(code)s is also in column %(first)s.") % {
-                "code": code,
-                "first": seen[code],
-            }
-            errors.append(SheetError(None, letter, message))
-        else:
-            seen[code] = letter
-            columns[index] = kpis[code]
-    return columns
-
-
-def read_allocations_xlsx(file, *, cycle: Cycle, user) -> tuple[list[Entry], list[SheetError]]:
+def read_allocations_xlsx(
+    file, *, cycle: Cycle, user
+) -> tuple[list[Entry], list[sheets.SheetError]]:
     """The entries of an uploaded sheet (as ``allocations_workbook`` lays it out) and
-    every problem in it, by row and column. Entries count only when there is no error:
-    a sheet is taken whole or not at all. An empty cell clears the unit's allocation;
-    a KPI without a column, or a unit without a row, is left as it is. Two queries."""
-    if getattr(file, "size", 0) > MAX_UPLOAD_BYTES:
-        limit = MAX_UPLOAD_BYTES // (1024 * 1024)
-        return [], [SheetError(None, "", _("The file is over %(mb)s MB.") % {"mb": limit})]
-    try:
-        book = load_workbook(file, read_only=True, data_only=True)
-    except Exception:  # openpyxl raises whatever its zip and XML readers meet
-        return [], [SheetError(None, "", _("This is not an XLSX file."))]
-    try:
-        rows = list(book.active.iter_rows(values_only=True, max_row=MAX_UPLOAD_ROWS + 3))
-    finally:
-        book.close()
-    if len(rows) > MAX_UPLOAD_ROWS + 2:
-        message = _("A sheet holds at most %(rows)s units.") % {"rows": MAX_UPLOAD_ROWS}
-        return [], [SheetError(None, "", message)]
-    errors: list[SheetError] = []
-    kpis = {kpi.code: kpi for kpi in cycle.kpis.all()}
-    columns = _kpi_columns(rows[0] if rows else (), kpis, errors)
-    if not columns and not errors:
-        errors.append(SheetError(_HEADER_ROW, "C", _("No KPI codes in the header row.")))
-    numbered = [
-        (number, row, _text(row[_CODE_COLUMN - 1]) if row else "")
-        for number, row in enumerate(rows[_HEADER_ROW:], start=_HEADER_ROW + 1)
-    ]
-    numbered = [(number, row, code) for number, row, code in numbered if code]
-    units = Unit.objects.filter(code__in={code for _n, _r, code in numbered})
-    units = {unit.code: unit for unit in units}
-    entries, first_row = [], {}
-    for number, row, code in numbered:
-        unit = units.get(code)
-        if unit is None:
-            message = _("No unit has the code “%(code)s”.") % {"code": code}
-            errors.append(SheetError(number, "A", message))
-            continue
-        if code in first_row:
-            message = _("%(code)s is also on row %(first)s.") % {
-                "code": code,
-                "first": first_row[code],
-            }
-            errors.append(SheetError(number, "A", message))
-            continue
-        first_row[code] = number
-        if not may_allocate(user, unit):
-            message = _("%(unit)s is not a unit you allocate targets to.") % {"unit": unit}
-            errors.append(SheetError(number, "A", message))
-            continue
-        for index, kpi in columns.items():
-            value = row[index - 1] if index <= len(row) else None
-            letter = get_column_letter(index)
-            try:
-                target = _cell_target(kpi, value)
-            except ValidationError as error:
-                errors += [SheetError(number, letter, m, kpi.code) for m in error.messages]
-                continue
-            entries.append((unit, kpi, target))
-    return ([] if errors else entries), errors
+    every problem in it, by row and column (``sheets.read_figures``). An empty cell
+    clears the unit's allocation; a KPI without a column, or a unit without a row, is
+    left as it is. Two queries."""
+    rows, errors = sheets.read_rows(file, max_bytes=MAX_UPLOAD_BYTES, max_rows=MAX_UPLOAD_ROWS)
+    if errors:
+        return [], errors
 
+    def refuse(unit: Unit) -> str:
+        if may_allocate(user, unit):
+            return ""
+        return _("%(unit)s is not a unit you allocate targets to.") % {"unit": unit}
 
-def _cell_target(kpi: Kpi, value) -> Decimal | None:
-    """The target a cell gives (None: empty); ValidationError for what the grid would
-    refuse too (not a number, too many places, negative, not whole, over 100%)."""
-    target = target_field().clean(_text(value))
-    if target is not None and (error := figure_error(kpi, target)):
-        raise error
-    return target
+    entries, errors, _count = sheets.read_figures(
+        rows,
+        kpis=cycle.kpis.all(),
+        units=lambda codes: {unit.code: unit for unit in Unit.objects.filter(code__in=codes)},
+        refuse=refuse,
+        field=target_field(),
+    )
+    return entries, errors
