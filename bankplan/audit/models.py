@@ -30,6 +30,7 @@ class Action(models.TextChoices):
     DOWNLOADED = "downloaded", _("PDF downloaded")
     EXPORTED = "exported", _("exported")
     ALLOCATED = "allocated", _("targets allocated")
+    ACTUALS_IMPORTED = "actuals_imported", _("official actuals imported")
     CYCLE_CHANGED = "cycle_changed", _("cycle changed")
     ADMIN_ADDED = "admin_added", _("added in the admin")
     ADMIN_CHANGED = "admin_changed", _("changed in the admin")
