@@ -281,6 +281,39 @@ WORKER_HEARTBEAT_SECONDS = 30
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# The read-only REST API (bankplan/api): JSON only, for a token (or the signed-in
+# session of the documentation page), scoped like the pages.
+API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "90"))
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First: its header is the one a 401 names (WWW-Authenticate: Bearer).
+        "bankplan.api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "bankplan.api.pagination.IdCursorPagination",
+    "PAGE_SIZE": 100,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "bankplan.api.errors.handle",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "bankplan API",
+    "DESCRIPTION": "Read-only access to planning cycles, plans, their versions and roll-ups.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Swagger UI's files from drf_spectacular_sidecar, served as our own static files.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Two fields are called "state": a plan's and a PDF's.
+    "ENUM_NAME_OVERRIDES": {
+        "PlanStateEnum": "bankplan.plans.models.Status",
+        "PdfStateEnum": "bankplan.reviews.models.PdfState",
+    },
+}
+
 # A section page posts all its tables at once. At the row limits the largest is the SWOT
 # (100 items, 100 strategies each combining up to all 100 items): 11,109 values; the
 # staffing page 2,817, the others 1,300 to 2,000. Django's default of 1,000 refused full

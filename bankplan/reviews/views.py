@@ -1,13 +1,12 @@
 """Submission, review and history screens. Thin: GET shows, POST calls a service."""
 
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,11 +15,8 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from bankplan.audit import record
 from bankplan.documents.build import version_document, with_findings
 from bankplan.documents.reader import read
-from bankplan.documents.rendering import pdf_filename
-from bankplan.documents.stamp import is_stamped_for, stamp_reader
 from bankplan.lib.ids import is_id
 from bankplan.organisation.models import Unit
 from bankplan.organisation.scope import scope_of
@@ -31,6 +27,7 @@ from bankplan.plans.sections.registry import SECTIONS
 
 from . import services
 from .diff import diff_documents, diff_snapshots
+from .downloads import version_pdf_response
 from .forms import CommentForm, ReasonForm, TransitionForm
 from .models import Thread, Version, VersionPdf
 from .panels import last_reviewed, review_context, section_threads
@@ -225,17 +222,7 @@ def version_pdf(request, plan_id, number, kind):
     stored = get_object_or_404(
         VersionPdf, version=_version(plan, number), kind=kind, state=VersionPdf.State.READY
     )
-    if kind == VersionPdf.Kind.APPROVED:
-        state = _("%(version)s, approved") % {"version": stored.version}
-    else:
-        state = str(stored.version)
-    name = pdf_filename(plan, state)
-    record.event(record.Action.DOWNLOADED, by=request.user, plan=plan, version=number, detail=name)
-    file = stored.file.open("rb")
-    if is_stamped_for(request.user, plan):  # the stored file itself stays as it is
-        with file:
-            file = io.BytesIO(stamp_reader(file, reader=request.user, at=timezone.now()))
-    return FileResponse(file, content_type="application/pdf", filename=name)
+    return version_pdf_response(stored, plan=plan, reader=request.user)
 
 
 @require_safe
