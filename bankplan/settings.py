@@ -17,6 +17,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from bankplan.directory.config import directory_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -183,6 +185,14 @@ AUTHENTICATION_BACKENDS = [
     "bankplan.organisation.throttling.ThrottlingBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Sign-in with the bank's directory, when LDAP_SERVER_URI is set (the variables are listed
+# in bankplan/directory/__init__.py; a half configuration stops the start-up): the
+# AUTH_LDAP_* settings, and its backend after the local accounts' (theirs never wait on
+# the directory) and behind the throttling.
+DIRECTORY = directory_settings(os.environ)
+if DIRECTORY:
+    globals().update(DIRECTORY)
+    AUTHENTICATION_BACKENDS.append("bankplan.directory.backend.DirectoryBackend")
 # After this many failures within the cool-off, log-ins (and password reset requests) are
 # refused until the cool-off has passed or head office unlocks in the admin.
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
