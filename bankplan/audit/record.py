@@ -10,7 +10,7 @@ from bankplan.reviews.diff import diff_section
 
 from .models import MERGE_MINUTES, Action, Event
 
-__all__ = ["Action", "event", "exported", "read_rows", "section_saved"]
+__all__ = ["Action", "event", "exported", "read_rows", "section_carried", "section_saved"]
 
 
 def _name(user) -> str:
@@ -97,4 +97,23 @@ def section_saved(*, plan, section, by, revision: int, before: dict, after: dict
         state_before=before,
         state_after=after,
         changes=_counts(section.key, before, after),
+    )
+
+
+def section_carried(*, plan, section, by, before: dict, after: dict, detail: str) -> Event:
+    """A section of a plan rolled forward, written at once from an earlier plan: a save
+    from ``before`` (the empty section) to ``after``, saying in ``detail`` where it came
+    from. The author's next save within MERGE_MINUTES merges into it, as saves do. One
+    query."""
+    return event(
+        Action.SECTION_SAVED,
+        by=by,
+        plan=plan,
+        section=section.key,
+        revision_from=0,
+        revision=0,
+        state_before=before,
+        state_after=after,
+        changes=_counts(section.key, before, after),
+        detail=detail,
     )

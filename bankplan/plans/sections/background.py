@@ -6,9 +6,12 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from bankplan.lib import figures
+
 from ..models import Direction
 from .base import (
     Derived,
+    Given,
     RowForm,
     Section,
     SectionContent,
@@ -95,17 +98,49 @@ def achievement(target: Decimal | None, actual: Decimal | None, direction: str) 
     return actual / target * 100
 
 
+def _stored(values: dict, name: str) -> Decimal | None:
+    """A figure of a row's values as a snapshot stores them (text)."""
+    try:
+        return Decimal(values[name]) if values.get(name) not in (None, "") else None
+    except (InvalidOperation, TypeError):
+        return None
+
+
 def stored_achievement(values: dict, kpi: dict | None) -> Decimal | None:
     """The achievement column of a results table as stored in a snapshot."""
-
-    def figure(name: str) -> Decimal | None:
-        try:
-            return Decimal(values[name]) if values.get(name) not in (None, "") else None
-        except (InvalidOperation, TypeError):
-            return None
-
     direction = kpi.get("direction", "") if kpi else ""
-    return achievement(figure("last_target"), figure("last_actual"), direction)
+    return achievement(_stored(values, "last_target"), _stored(values, "last_actual"), direction)
+
+
+def results_from_last_year(plan) -> list[LastYearResult]:
+    """Rolling a plan forward (``Table.roll_forward``): last year's targets, as approved,
+    are what this year's results are measured against; the actuals are the author's (or
+    the bank's official figures) to fill in, as they were not known when it was approved."""
+    return [
+        LastYearResult(kpi=row.kpi, last_target=row.target) for row in plan.products.targets.all()
+    ]
+
+
+def official_actuals(plan) -> dict[int, Decimal]:
+    """KPI id -> last year's official actual of the plan's branch, as head office imported
+    it from the bank's systems (kept apart from what the branch typed). One query."""
+    # The actuals app builds on this one's models: imported when first asked, not at load.
+    from bankplan.actuals.official import of_plan
+
+    return of_plan(plan)
+
+
+def stored_official(values: dict, kpi: dict | None) -> Decimal | None:
+    """The official actual a version kept beside the row (older versions have none)."""
+    return _stored(values, "official")
+
+
+def stored_difference(values: dict, kpi: dict | None) -> Decimal | None:
+    """What the branch typed less the official figure, where they differ."""
+    typed, official = _stored(values, "last_actual"), _stored(values, "official")
+    if typed is None or official is None or typed == official:
+        return None
+    return typed - official
 
 
 class CompetitorType(models.TextChoices):
@@ -169,6 +204,34 @@ class LastYearResultForm(KpiRowForm):
         model = LastYearResult
         fields = ["kpi", "last_target", "last_actual"]
 
+    def __init__(self, *args, official=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.official = official or {}
+
+    @property
+    def official_actual(self) -> Decimal | None:
+        """The bank's official figure, shown beside the one the branch typed."""
+        kpi = getattr(self, "catalogue_kpi", None)  # set by the formset for its own rows
+        return self.official.get(kpi.pk) if kpi else None
+
+    @property
+    def against_official(self) -> str:
+        """How far the saved figure is from the official one ("": not at all)."""
+        official, typed = self.official_actual, self.instance.last_actual
+        if official is None or typed is None or typed == official:
+            return ""
+        difference = figures.change_in_measure(typed - official, self.catalogue_kpi.measure)
+        return _("differs from the official figure by %(difference)s") % {"difference": difference}
+
+
+class LastYearResultFormSet(KpiRowFormSet):
+    def __init__(self, *args, instance, **kwargs):
+        self.official = official_actuals(instance.plan)
+        super().__init__(*args, instance=instance, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return super().get_form_kwargs(index) | {"official": self.official}
+
 
 class CompetitorForm(RowForm):
     class Meta:
@@ -188,7 +251,7 @@ SECTION = Section(
                 Background,
                 LastYearResult,
                 form=LastYearResultForm,
-                formset=KpiRowFormSet,
+                formset=LastYearResultFormSet,
                 can_delete=False,
                 extra=0,
             ),
@@ -196,7 +259,27 @@ SECTION = Section(
             _("For each KPI of the catalogue: last year's target and what was achieved."),
             fixed=True,
             related=("kpi",),
-            derived=(Derived("achievement", _("Achievement"), Kind.SHARE, stored_achievement),),
+            given=(Given("official", official_actuals),),
+            derived=(
+                Derived("achievement", _("Achievement"), Kind.SHARE, stored_achievement),
+                Derived(
+                    "official",
+                    _("Official actual"),
+                    Kind.KPI_FIGURE,
+                    stored_official,
+                    after="last_actual",
+                    optional=True,
+                ),
+                Derived(
+                    "against_official",
+                    _("Typed less official"),
+                    Kind.KPI_FIGURE,
+                    stored_difference,
+                    after="official",
+                    optional=True,
+                ),
+            ),
+            roll_forward=results_from_last_year,
         ),
         Table(
             "competitors",

@@ -573,6 +573,10 @@ class Table:
     # A template shown under the table on the section's step (given ``plan``), e.g. what
     # the scorecard pays as last saved.
     below: str = ""
+    # Rolling a plan into the next cycle (rollforward/carry.py): the table's first rows,
+    # made (unsaved, KPIs still last year's) from last year's plan as ``load_plan`` reads
+    # it. None: last year's rows of the table itself are copied.
+    roll_forward: Callable[[models.Model], list[models.Model]] | None = None
 
     def rows(self, content) -> Sequence[models.Model]:
         return list(getattr(content, self.name).all())

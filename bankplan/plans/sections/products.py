@@ -295,6 +295,13 @@ class KpiTargetFormSet(KpiRowFormSet):
         super().__init__(*args, instance=instance, **kwargs)
 
 
+def targets_from_last_year(plan) -> list[KpiTarget]:
+    """Rolling a plan forward (``Table.roll_forward``): this year's targets start at last
+    year's, for the author to raise. The quarters and reasons are written anew: a
+    balance's quarters share out the growth over an actual not yet known."""
+    return [KpiTarget(kpi=row.kpi, target=row.target) for row in plan.products.targets.all()]
+
+
 class ProductLineForm(RowForm):
     """The target segment is one of the segments this plan pursues, the KPI one of its
     cycle's catalogue, the strategies the plan's own SWOT strategies."""
@@ -350,6 +357,7 @@ SECTION = Section(
             related=("kpi",),
             shown_as=(("reason", "note"),),  # a sentence: no room for it among the figures
             given=(Given("allocated", allocated_targets),),
+            roll_forward=targets_from_last_year,
             derived=(
                 Derived(
                     "allocated",
