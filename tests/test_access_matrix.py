@@ -158,6 +158,11 @@ OTHER_PAGES = {
     "audit:log": overseers(200, 405, head_office_only=True),
     "audit:log_csv": overseers(200, 405, head_office_only=True),
     "audit:log_xlsx": overseers(200, 405, head_office_only=True),
+    "actuals:page": overseers(200, 405, head_office_only=True),
+    "actuals:template": overseers(200, 405, head_office_only=True),
+    "actuals:upload": overseers(405, 200, head_office_only=True),  # "choose a file"
+    "actuals:confirm": overseers(405, 302, head_office_only=True),
+    "actuals:discard": overseers(405, 302, head_office_only=True),
     "sign_in_again": same_for(set(USERNAMES), 405, 400),  # JSON posts only
     "login": PUBLIC,
     "logout": signed_in(405, 302),

@@ -62,6 +62,11 @@ FUZZ = {
     "audit:log": {SUBMITTED: ("head_office",)},
     "audit:log_csv": {SUBMITTED: ("head_office",)},
     "audit:log_xlsx": {SUBMITTED: ("head_office",)},
+    "actuals:page": {SUBMITTED: ("head_office",)},
+    "actuals:template": {SUBMITTED: ("head_office",)},
+    "actuals:upload": {SUBMITTED: ("head_office",)},
+    "actuals:confirm": {SUBMITTED: ("head_office",)},
+    "actuals:discard": {SUBMITTED: ("head_office",)},
     "home": {SUBMITTED: ("manager",)},
     "plans:list": {SUBMITTED: ("manager", *OVERSEERS)},
     "plans:start": {SUBMITTED: ("manager",)},
@@ -123,13 +128,14 @@ FIELDS = {
     "reviews:comment": ("section", "row", "thread", "body", "next"),
     "reviews:resolve": ("next",),
     "headoffice:allocations_upload": ("token",),
+    "actuals:confirm": ("upload",),
     "headoffice:pack_request": ("cycle", "unit", "status", "search", "format", "next"),
     "headoffice:remind_late": ("next",),
     "sign_in_again": ("username", "password"),
     "login": ("username", "password", "next"),
     "password_reset": ("email",),
 }
-FILES = {"headoffice:allocations_upload": "sheet"}
+FILES = {"headoffice:allocations_upload": "sheet", "actuals:upload": "file"}
 # The health check's job is to say 503 when no task worker runs (none runs beside tests).
 MAY_ANSWER_503 = {"healthz"}
 # Written on a refused POST by design: sessions (messages, a pending upload), the log-in

@@ -123,7 +123,7 @@ def test_the_sums_are_kept_until_a_plan_of_the_cycle_changes(
 ):
     groups, _whole = rollup.progress(cycle, case["head"])
     before = line(rollup.rollup(cycle, case["head"], groups).whole, "deposits")
-    with django_assert_num_queries(5):  # the catalogue, three stamps, the allocations
+    with django_assert_num_queries(4):  # the catalogue, two of stamps, the allocations
         rollup.rollup(cycle, case["head"], groups)
     counted(start("c"), Status.APPROVED, kpis, {"deposits": ("70", "60"), "npl": ("1", "1")})
     groups, _whole = rollup.progress(cycle, case["head"])

@@ -43,15 +43,25 @@ def text(stored) -> str:
 
 @dataclass(frozen=True)
 class KpiFigures:
-    """One catalogue KPI's figures across the plan: last year's actual (background),
-    this year's target, the reason given for it and the target allocated from above
-    (products and targets)."""
+    """One catalogue KPI's figures across the plan: last year's actual (background;
+    official where there is one), this year's target, the reason given for it and the
+    target allocated from above (products and targets)."""
 
     kpi: Kpi
     last: Decimal | None = None
     target: Decimal | None = None
     allocated: Decimal | None = None
     reason: str = ""
+
+
+def last_actual(result: Row | None) -> Decimal | None:
+    """Last year's actual in a background results row: the bank's official figure where
+    head office imported one (kept beside the row, ``background.official_actuals``),
+    otherwise the one the branch typed."""
+    if result is None:
+        return None
+    official = number(value(result, "official"))
+    return official if official is not None else number(value(result, "last_actual"))
 
 
 def kpi_figures(document: Document) -> dict[str, KpiFigures]:
@@ -65,7 +75,7 @@ def kpi_figures(document: Document) -> dict[str, KpiFigures]:
         target, result = targets.get(kpi.code), results.get(kpi.code)
         found[kpi.code] = KpiFigures(
             kpi=kpi,
-            last=number(value(result, "last_actual")) if result else None,
+            last=last_actual(result),
             target=number(value(target, "target")) if target else None,
             allocated=number(value(target, "allocated")) if target else None,
             reason=text(value(target, "reason")) if target else "",

@@ -37,6 +37,8 @@ class KpiRowForm(RowForm):
     last_year_actual = None
     allocated_target = None  # and the target allocated from above, and the saved
     against_allocation = None  # target against it (``products.AllocationGap``)
+    official_actual = None  # last year's official figure, and how far the saved one
+    against_official = None  # is from it (``background.LastYearResultForm``)
 
     def show_in_unit(self, kpi) -> None:
         """The row's figures written as the screens write its KPI's (a ratio as entered,
