@@ -91,6 +91,7 @@ PLAN_PAGES = {
         EVERYONE, {Status.DRAFT, Status.SUBMITTED, Status.RETURNED}, get=405, post=302
     ),
     "reviews:resolve": plan_page(REVIEWERS, {Status.SUBMITTED, Status.RETURNED}, 405, 302),
+    "rollforward:dismiss": plan_page(BRANCH_PEOPLE, BEING_WRITTEN, get=405, post=302),
 }
 
 
@@ -163,6 +164,11 @@ OTHER_PAGES = {
     "actuals:upload": overseers(405, 200, head_office_only=True),  # "choose a file"
     "actuals:confirm": overseers(405, 302, head_office_only=True),
     "actuals:discard": overseers(405, 302, head_office_only=True),
+    # The manager's branch has its plan already: the start page leads to it.
+    "rollforward:start": {**signed_in(404, 404), "manager": (302, 302)},
+    "rollforward:cycle": overseers(200, 302, head_office_only=True),
+    "rollforward:run": overseers(200, 405, head_office_only=True),
+    "rollforward:run_progress": overseers(200, 405, head_office_only=True),
     "sign_in_again": same_for(set(USERNAMES), 405, 400),  # JSON posts only
     "login": PUBLIC,
     "logout": signed_in(405, 302),

@@ -20,6 +20,7 @@ from bankplan.organisation.models import Unit
 from bankplan.plans.models import Plan, Status
 from bankplan.reviews import services, tasks
 from bankplan.reviews.models import Thread, VersionPdf
+from bankplan.rollforward.models import Run
 
 STAND_IN_PDF = b"%PDF-1.7 stand-in"
 # The demo bank's people (manager2 manages another branch of region R01; reviewer2
@@ -108,7 +109,18 @@ def build_world(state, demo, monkeypatch, capture_on_commit_callbacks):
         )
         for obj, plan in plans.items()
     }
-    return {"plans": plans, "units": units, "packs": packs, "threads": threads, "demo": demo}
+    runs = {
+        obj: Run.objects.create(cycle=own.cycle, unit=unit, requested_by=demo["admin"])
+        for obj, unit in units.items()
+    }
+    return {
+        "plans": plans,
+        "units": units,
+        "packs": packs,
+        "threads": threads,
+        "runs": runs,
+        "demo": demo,
+    }
 
 
 def url_of(name, route, world, obj, **given):
@@ -130,6 +142,8 @@ def url_of(name, route, world, obj, **given):
         "table": "kpis",
         "fmt": "csv",
         "pack_id": world["packs"][obj].pk,
+        "branch_id": plan.branch_id,
+        "run_id": world["runs"][obj].pk,
         "uidb64": "MQ",
         "token": "set-password",
         **given,

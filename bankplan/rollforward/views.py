@@ -2,9 +2,8 @@
 head office's roll forward of a region or the bank. Thin: access goes through the
 plans' and head office's entry points, writes through ``services``."""
 
-from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -13,6 +12,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from bankplan.headoffice.access import get_cycle, require_head_office
+from bankplan.lib.ids import is_id
 from bankplan.organisation.models import Unit
 from bankplan.plans.access import Action, branches_managed_by, get_plan_for
 from bankplan.plans.models import Cycle, Plan
@@ -92,18 +92,15 @@ def dismiss(request, plan_id):
 # --- Head office -----------------------------------------------------------------------
 
 
-class RunForm(forms.Form):
-    unit = forms.IntegerField(required=False)  # empty: the whole bank
-
-
 @require_http_methods(["GET", "POST"])
 def cycle_page(request, cycle_id):
     require_head_office(request.user)
     cycle = get_cycle(cycle_id)
     regions = list(Unit.objects.filter(kind=Unit.Kind.REGION).order_by("code"))
     if request.method == "POST":
-        form = RunForm(request.POST)
-        unit_id = form.cleaned_data["unit"] if form.is_valid() else None
+        unit_id = request.POST.get("unit", "")  # empty: the whole bank
+        if unit_id and not is_id(unit_id):
+            raise BadRequest
         unit = get_object_or_404(Unit, pk=unit_id, kind=Unit.Kind.REGION) if unit_id else None
         try:
             run = services.request_run(cycle=cycle, unit=unit, by=request.user)
