@@ -42,7 +42,9 @@ def test_an_overrunning_render_is_killed_and_its_worker_replaced(pool):
 
 def test_waiting_for_a_busy_worker_counts_against_the_time_limit(pool):
     pool.render(HTML, timeout=60)
-    big = "<html><body>" + "<p>一季度开门红。</p>" * 5_000 + "</body></html>"
+    # Long enough to hold the worker well past 0.3 s, short enough to finish quickly on a
+    # busy machine (5,000 paragraphs once took over a minute while other tests ran).
+    big = "<html><body>" + "<p>一季度开门红。</p>" * 1_500 + "</body></html>"
     busy = threading.Thread(target=pool.render, args=(big, 60))
     busy.start()
     try:
