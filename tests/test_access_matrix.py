@@ -57,18 +57,24 @@ class PlanPage:
     states: frozenset = frozenset(STATES)
     get: int = 200
     post: int = 200
+    # The log-in page for anonymous requests; the API answers 401 instead.
+    anonymous: tuple = (302, 302)
 
     def expected(self, relation, state):
         if relation is None:
-            return 302, 302
+            return self.anonymous
         refused = 404 if relation == "stranger" else 403
         if relation in self.who and state in self.states:
             return self.get, self.post
         return (405 if self.get == 405 else refused), (405 if self.post == 405 else refused)
 
 
-def plan_page(who, states=frozenset(STATES), get=200, post=200):
-    return PlanPage(frozenset(who), frozenset(states), get, post)
+def plan_page(who, states=frozenset(STATES), get=200, post=200, anonymous=(302, 302)):
+    return PlanPage(frozenset(who), frozenset(states), get, post, anonymous)
+
+
+# The API: read-only (a POST is 405), and 401 without a token or a session.
+API_ANONYMOUS = (401, 401)
 
 
 # A read-only page takes GET (and HEAD) alone: a POST is 405. A POST to a transition
@@ -91,6 +97,9 @@ PLAN_PAGES = {
         EVERYONE, {Status.DRAFT, Status.SUBMITTED, Status.RETURNED}, get=405, post=302
     ),
     "reviews:resolve": plan_page(REVIEWERS, {Status.SUBMITTED, Status.RETURNED}, 405, 302),
+    "api:plan": plan_page(EVERYONE, post=405, anonymous=API_ANONYMOUS),
+    "api:version": plan_page(EVERYONE, post=405, anonymous=API_ANONYMOUS),
+    "api:version_pdf": plan_page(EVERYONE, post=405, anonymous=API_ANONYMOUS),
     "rollforward:dismiss": plan_page(BRANCH_PEOPLE, BEING_WRITTEN, get=405, post=302),
 }
 
@@ -102,6 +111,10 @@ def same_for(roles, get, post, others=(302, 302)):
 
 def signed_in(get, post):
     return same_for(set(USERNAMES) - {"anonymous"}, get, post)
+
+
+# An API list or object everyone signed in reads.
+API_READ = same_for(set(USERNAMES) - {"anonymous"}, 200, 405, API_ANONYMOUS)
 
 
 def overseers(get, post, *, head_office_only=False):
@@ -117,13 +130,13 @@ def overseers(get, post, *, head_office_only=False):
     return table
 
 
-def of_unit(get, post, refused_get=404):
+def of_unit(get, post, refused_get=404, anonymous=(302, 302)):
     """A page of a unit or pack: its overseers get (get, post), everyone else 404 (405
     for a GET to a POST-only view, which answers before looking up the unit)."""
 
     def expected(role, obj):
         if role == "anonymous":
-            return 302, 302
+            return anonymous
         return (get, post) if role in OVERSEERS[obj] else (refused_get, 405 if post == 405 else 404)
 
     return expected
@@ -169,6 +182,14 @@ OTHER_PAGES = {
     "rollforward:cycle": overseers(200, 302, head_office_only=True),
     "rollforward:run": overseers(200, 405, head_office_only=True),
     "rollforward:run_progress": overseers(200, 405, head_office_only=True),
+    "api:schema": API_READ,
+    "api:docs": signed_in(200, 405),  # a page: the log-in page for anonymous requests
+    "api:cycles": API_READ,
+    "api:cycle": API_READ,
+    "api:kpis": API_READ,
+    "api:units": API_READ,
+    "api:plans": API_READ,
+    "api:rollup": of_unit(200, 405, anonymous=API_ANONYMOUS),
     "sign_in_again": same_for(set(USERNAMES), 405, 400),  # JSON posts only
     "login": PUBLIC,
     "logout": signed_in(405, 302),

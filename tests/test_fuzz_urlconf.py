@@ -94,6 +94,17 @@ FUZZ = {
     "rollforward:cycle": {SUBMITTED: ("head_office",)},
     "rollforward:run": {SUBMITTED: ("head_office",)},
     "rollforward:run_progress": {SUBMITTED: ("head_office",)},
+    "api:schema": {SUBMITTED: ("manager",)},
+    "api:docs": {SUBMITTED: ("manager",)},
+    "api:cycles": {SUBMITTED: ("manager",)},
+    "api:cycle": {SUBMITTED: ("manager",)},
+    "api:kpis": {SUBMITTED: ("manager",)},
+    "api:units": {SUBMITTED: ("head_office",)},
+    "api:rollup": {SUBMITTED: ("reviewer",)},
+    "api:plans": {SUBMITTED: ("head_office",)},
+    "api:plan": {SUBMITTED: ("reviewer",)},
+    "api:version": {SUBMITTED: ("reviewer",)},
+    "api:version_pdf": {SUBMITTED: ("reviewer",)},
     # The project's own views among the log-in pages (throttled, JSON re-sign-in).
     "sign_in_again": {SUBMITTED: ("anonymous", "manager")},
     "login": {SUBMITTED: ("anonymous",)},
@@ -123,6 +134,8 @@ VARIANTS = {
 READ_BY_VIEWS = (
     "cycle", "q", "status", "after", "before", "unit", "page", "kpi", "state", "direct",
     "from", "to", "row", "next",
+    # The API's (its lists' filters and pages, the schema's format, the docs' script).
+    "year", "region", "cursor", "page_size", "format", "script", "lang",
 )  # fmt: skip
 UNKNOWN = ("zz", "page[]", "cycle[]", "__proto__", "", "a\x00b")
 # Fields of POST-only views whose form the demo bank may not show (nothing left to start)

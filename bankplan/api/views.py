@@ -1,8 +1,11 @@
 """The read-only API. Every view scopes through the web's own entry points: plans through
 ``plans.access.get_plan_for`` and ``Plan.objects.visible_to``, units and roll-ups through
-``headoffice.access``; what the user may not read answers 404, as on the pages."""
+``headoffice.access``; what the user may not read answers 404, as on the pages.
 
-from django.contrib.auth.decorators import login_not_required
+DRF marks its views as not needing the log-in middleware's log-in (``login_required =
+False``): it signs requests in itself (authentication.py), and a request it cannot sign in
+gets 401 in JSON, not a redirect to the log-in page."""
+
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -30,17 +33,7 @@ RETRY_AFTER_SECONDS = 30
 NOT_FOUND = OpenApiResponse(serializers.ErrorSerializer, description="Not there, or not yours.")
 
 
-class TokenOpen:
-    """The log-in middleware lets the API's requests through: a token signs them in
-    (authentication.py), and one that does not answers 401 in JSON, not the log-in
-    page."""
-
-    @classmethod
-    def as_view(cls, **initkwargs):
-        return login_not_required(super().as_view(**initkwargs))
-
-
-class SchemaView(TokenOpen, SpectacularAPIView):
+class SchemaView(SpectacularAPIView):
     """The OpenAPI 3 schema, for a token or a signed-in user."""
 
 
@@ -51,8 +44,17 @@ class DocsView(SpectacularSwaggerSplitView):
     template_name = "api/docs.html"
     url_name = "api:schema"
 
+    @classmethod
+    def as_view(cls, **initkwargs):
+        view = super().as_view(**initkwargs)
+        # DRF lets its views past the log-in middleware (a token signs the request in, and
+        # no token is a 401 in JSON); this one is a page, for which no log-in means the
+        # log-in page.
+        view.login_required = True
+        return view
 
-class CycleList(TokenOpen, generics.ListAPIView):
+
+class CycleList(generics.ListAPIView):
     """Every planning cycle, newest first (a handful: not paginated)."""
 
     queryset = Cycle.objects.order_by("-year")
@@ -61,7 +63,7 @@ class CycleList(TokenOpen, generics.ListAPIView):
 
 
 @extend_schema(responses={200: serializers.CycleSerializer, 404: NOT_FOUND})
-class CycleDetail(TokenOpen, generics.RetrieveAPIView):
+class CycleDetail(generics.RetrieveAPIView):
     """One planning cycle: its year, deadline, and whether it is open or closed."""
 
     queryset = Cycle.objects.all()
@@ -70,7 +72,7 @@ class CycleDetail(TokenOpen, generics.RetrieveAPIView):
 
 
 @extend_schema(responses={200: serializers.KpiSerializer(many=True), 404: NOT_FOUND})
-class KpiList(TokenOpen, generics.ListAPIView):
+class KpiList(generics.ListAPIView):
     """The cycle's KPI catalogue, in its display order."""
 
     serializer_class = serializers.KpiSerializer
@@ -81,7 +83,7 @@ class KpiList(TokenOpen, generics.ListAPIView):
         return cycle.kpis.select_related("base").order_by("position", "pk")
 
 
-class UnitList(TokenOpen, generics.ListAPIView):
+class UnitList(generics.ListAPIView):
     """The units whose roll-ups the user may read: head office's, regions' and
     second-tier branches' that they oversee and those below (none for branch people)."""
 
@@ -95,7 +97,7 @@ class UnitList(TokenOpen, generics.ListAPIView):
 
 
 @extend_schema(responses={200: serializers.RollupSerializer, 404: NOT_FOUND})
-class RollupView(TokenOpen, APIView):
+class RollupView(APIView):
     """A unit's progress and KPI roll-up in a cycle, with one line per group below it
     (head office: the regions; a region: its second-tier branches and the branches
     directly under it), as the dashboard shows them."""
@@ -132,7 +134,7 @@ def _versions():
 
 
 @extend_schema(parameters=[serializers.PlanFilterSerializer])
-class PlanList(TokenOpen, generics.ListAPIView):
+class PlanList(generics.ListAPIView):
     """The plans the user may read, filtered by cycle, region and state."""
 
     serializer_class = serializers.PlanSerializer
@@ -154,7 +156,7 @@ class PlanList(TokenOpen, generics.ListAPIView):
 
 
 @extend_schema(responses={200: serializers.PlanSerializer, 404: NOT_FOUND})
-class PlanDetail(TokenOpen, APIView):
+class PlanDetail(APIView):
     """One plan: its state, branch, region, cycle and submitted versions."""
 
     def get(self, request, plan_id):
@@ -173,7 +175,7 @@ def _version(user, plan_id, number) -> tuple[Plan, Version]:
 
 
 @extend_schema(responses={200: serializers.VersionSerializer, 404: NOT_FOUND})
-class VersionDetail(TokenOpen, APIView):
+class VersionDetail(APIView):
     """One submitted version: who submitted and approved it, its PDFs, and its content
     as frozen at submission (the snapshot)."""
 
@@ -191,7 +193,7 @@ class VersionDetail(TokenOpen, APIView):
         ),
     },
 )
-class VersionPdfView(TokenOpen, APIView):
+class VersionPdfView(APIView):
     """The version's stored PDF, ``submitted`` or ``approved`` (once approved). Recorded
     in the audit log and stamped for readers outside the branch, like the page's
     download."""
