@@ -19,8 +19,8 @@ class DirectoryMappingAdmin(AuditedAdmin):
     list_select_related = ["unit"]
     autocomplete_fields = ["unit"]
     fieldsets = (
-        (_("Who"), {"fields": ("group_dn", ("attribute", "value"))}),
-        (_("Gets"), {"fields": ("role", "unit")}),
+        (_("In the directory"), {"fields": ("group_dn", ("attribute", "value"))}),
+        (_("Role in bankplan"), {"fields": ("role", "unit")}),
     )
 
 

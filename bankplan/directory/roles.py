@@ -30,7 +30,10 @@ def mapped_roles(group_dns, attributes) -> dict[tuple[int, str], str]:
     code. Two queries."""
     wanted = Q(group_dn__in={normal_dn(dn) for dn in group_dns})
     mapped_names = set(
-        DirectoryMapping.objects.exclude(attribute="").values_list("attribute", flat=True)
+        DirectoryMapping.objects.exclude(attribute="")
+        .order_by()
+        .values_list("attribute", flat=True)
+        .distinct()
     )
     # An attribute's values may be binary (a photo, a SID): only text can match.
     by_attribute = [

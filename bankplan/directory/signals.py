@@ -1,7 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
+
+NO_ROLE = _(
+    "You are signed in with your directory account, but you have no role in bankplan yet. "
+    "Ask head office to give your directory group a role."
+)
 
 
 @receiver(user_logged_in)
@@ -11,11 +16,4 @@ def say_when_the_directory_gave_no_role(sender, request, user, **kwargs):
     if request is None or getattr(user, "ldap_user", None) is None:
         return  # a local account, or a log-in outside a request
     if not user.memberships.exists():
-        messages.warning(
-            request,
-            _(
-                "You are signed in with your directory account, but you have no role in "
-                "bankplan yet. Ask head office to give your directory group a role."
-            ),
-            fail_silently=True,
-        )
+        messages.warning(request, NO_ROLE, fail_silently=True)

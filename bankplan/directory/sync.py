@@ -68,8 +68,14 @@ def present_usernames(accounts, backend: DirectoryBackend) -> dict[str, str]:
                 found[username] = results[0][0]
         connection.unbind_s()
     except ldap.LDAPError as error:
-        raise DirectoryUnusable(str(error)) from error
+        raise DirectoryUnusable(describe(error)) from error
     return found
+
+
+def describe(error: ldap.LDAPError) -> str:
+    """python-ldap's error as a sentence ("Can't contact LDAP server: ...")."""
+    details = error.args[0] if error.args and isinstance(error.args[0], dict) else {}
+    return ": ".join(filter(None, [details.get("desc") or str(error), details.get("info")]))
 
 
 def sync_directory(*, force: bool = False) -> SyncResult:

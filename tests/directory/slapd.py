@@ -18,6 +18,7 @@ terminal); it runs until Ctrl-C.
 import argparse
 import base64
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -187,7 +188,7 @@ def main() -> None:
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bankplan-slapd-") as workdir:
         directory = Directory.start(Path(workdir), port=arguments.port)
-        print("Demo directory running. In another terminal:\n")
+        print("Demo directory running. In another terminal, export:\n")
         for name, value in directory.environment().items():
             print(f"export {name}='{value}'")
         print("\nthen `make run`, and as admin add these Directory mappings in the admin:")
@@ -208,4 +209,6 @@ def main() -> None:
 
 if __name__ == "__main__":
     os.umask(0o077)
+    # A kill stops slapd too, as Ctrl-C does (and the temporary directory goes).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     main()

@@ -124,3 +124,9 @@ def test_a_filter_finding_nobody_changes_nothing_unless_forced(
 def test_sync_refuses_to_run_with_directory_sign_in_off(db):
     with pytest.raises(CommandError, match="LDAP_SERVER_URI"):
         sync()
+
+
+def test_a_session_ends_at_the_next_request_once_its_user_is_deactivated(client, signed_in):
+    User.objects.filter(pk=signed_in.pk).update(is_active=False)
+
+    assert client.get(reverse("home")).url.startswith(reverse("login"))
