@@ -9,11 +9,13 @@ from bankplan.organisation.models import Unit
 from bankplan.plancheck.demo import configure
 from bankplan.plans import demo
 from bankplan.plans.models import Cycle
+from bankplan.rollforward import demo as last_year
 
 LOADED = """Demo bank loaded; every password is “demo”.
   admin      head office: the dashboard, roll-ups against allocated targets, exports
   reviewer   青峰分行's reviewer; reviewer2 澜港分行's; reviewer3 青峰北部二级分行's
   manager    丰河县支行's manager: a draft plan beside the targets allocated to it
+  manager4   澜港滨江支行's manager: 2026's plan approved, 2027's to start from it
 The PDFs of the demo's submitted and approved versions are made by the task worker
 (`make run` starts one beside the server) within a minute or two."""
 
@@ -35,6 +37,7 @@ class Command(BaseCommand):
             with override_settings(MAILERS=nowhere), transaction.atomic():
                 call_command("loaddata", "demo", verbosity=0)
                 demo.build()
+                last_year.build()
                 for cycle in Cycle.objects.filter(closed_at__isnull=True):
                     configure(cycle)
             message = LOADED
