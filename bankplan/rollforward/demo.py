@@ -18,6 +18,7 @@ import datetime
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from bankplan.audit import record
 from bankplan.organisation.models import Role, Unit, User
@@ -66,7 +67,9 @@ def build() -> None:
     configure(cycle)
     admin = User.objects.get(username="admin")
     Cycle.objects.filter(pk=cycle.pk).update(closed_at=timezone.now(), closed_by=admin)
-    record.event(record.Action.CYCLE_CHANGED, by=admin, subject=str(cycle), detail="Cycle closed")
+    record.event(
+        record.Action.CYCLE_CHANGED, by=admin, subject=str(cycle), detail=_("Cycle closed")
+    )
 
 
 def catalogue(later: Cycle, cycle: Cycle) -> dict[str, Kpi]:

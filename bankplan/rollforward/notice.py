@@ -49,6 +49,10 @@ def _line(section, item: dict) -> str:
             )
         else:
             message = _("%(place)s: %(field)s “%(value)s” is no longer a choice; left empty.")
+    elif item["why"] == Why.KPI and row == value:  # a KPI's own row (a target)
+        message = _(
+            "%(place)s: “%(value)s” is not in this cycle's catalogue; its row was not carried over."
+        )
     elif item["why"] == Why.KPI:
         message = _(
             "%(place)s: “%(row)s” not carried over: KPI “%(value)s” is not in this cycle's "
