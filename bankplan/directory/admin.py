@@ -20,7 +20,13 @@ class DirectoryMappingAdmin(AuditedAdmin):
     autocomplete_fields = ["unit"]
     fieldsets = (
         (_("In the directory"), {"fields": ("group_dn", ("attribute", "value"))}),
-        (_("Role in bankplan"), {"fields": ("role", "unit")}),
+        (
+            _("Role in bankplan"),
+            {
+                "fields": ("role", "unit"),
+                "description": _("Given, or taken away, at each person's next directory sign-in."),
+            },
+        ),
     )
 
 

@@ -109,6 +109,25 @@ class DirectoryAccount(models.Model):
     def __str__(self):
         return self.dn
 
+    def found(self, dn: str, *, at) -> bool:
+        """Note that the directory knows the user, at ``dn``; one who had left it is
+        active again (True then). The user is saved, the account is the caller's to save
+        (sync_directory saves thousands at once)."""
+        self.dn, self.synced_at = dn, at
+        if self.left_at is None:
+            return False
+        self.left_at = None
+        self.user.is_active = True
+        self.user.save(update_fields=["is_active"])
+        return True
+
+    def gone(self, *, at) -> None:
+        """Note that the directory no longer knows the user, who is deactivated (saved;
+        the account is the caller's to save)."""
+        self.left_at = at
+        self.user.is_active = False
+        self.user.save(update_fields=["is_active"])
+
 
 class DirectoryRole(models.Model):
     """A membership the directory granted: taken away again when the mappings no longer

@@ -52,18 +52,13 @@ def mapped_roles(group_dns, attributes) -> dict[tuple[int, str], str]:
 def follow_directory(user, account, *, dn: str, group_dns, attributes) -> RoleChanges:
     """Note that ``user`` (with directory ``account``) was just found in the directory
     at ``dn``, activating them again if they had left it, and give them the roles the
-    mappings give them: a role
-    the directory granted earlier and no mapping gives any more is taken away; roles
-    granted by hand stay, and a role the user already holds by hand is not granted again
-    (it stays theirs when the group goes)."""
+    mappings give them: a role the directory granted earlier and no mapping gives any
+    more is taken away; roles granted by hand stay, and a role the user already holds by
+    hand is not granted again (it stays theirs when the group goes)."""
     # Two sign-ins of one person at once would both add the same roles.
     get_user_model().objects.select_for_update().get(pk=user.pk)
-    account.dn = dn
-    account.synced_at = timezone.now()
-    if account.left_at is not None:
-        account.left_at = None
-        user.is_active = True
-        user.save(update_fields=["is_active"])
+    account.user = user  # the instance signing in: it must see itself activated again
+    if account.found(dn, at=timezone.now()):
         logger.info("%s is back in the directory: active again", user.get_username())
     account.save()
     wanted = mapped_roles(group_dns, attributes)

@@ -94,22 +94,17 @@ def sync_directory(*, force: bool = False) -> SyncResult:
     left = set()
     with transaction.atomic():
         for account in accounts:
-            user = account.user
-            dn = found.get(user.get_username())
-            if dn is None and user.is_active:
-                account.left_at = now
-                user.is_active = False
-                user.save(update_fields=["is_active"])
-                result.left.append(user.get_username())
-                left.add(user.pk)
-            elif dn is not None:
-                account.dn, account.synced_at = dn, now
-                if account.left_at is not None:
-                    account.left_at = None
-                    user.is_active = True
-                    user.save(update_fields=["is_active"])
-                    result.back.append(user.get_username())
-            account.save()
+            username = account.user.get_username()
+            if username in found:
+                if account.found(found[username], at=now):
+                    result.back.append(username)
+            elif account.user.is_active:
+                account.gone(at=now)
+                result.left.append(username)
+                left.add(account.user_id)
+        DirectoryAccount.objects.bulk_update(
+            accounts, ["dn", "synced_at", "left_at"], batch_size=1000
+        )
         end_sessions(left)
     for username in result.left:
         logger.info("%s is no longer in the directory: deactivated", username)
