@@ -187,3 +187,11 @@ def test_directory_sign_ins_are_throttled_like_local_ones(client, directory, map
         sign_in(client, "zhangwei", "guess")
 
     assert sign_in(client, "zhangwei").status_code == 429
+
+
+def test_a_name_longer_than_the_column_is_cut_to_fit(client, directory, mappings):
+    directory.add("zhangwei", name="张" * 120, groups=["managers-a"])
+
+    assert sign_in(client, "zhangwei").status_code == 302
+
+    assert User.objects.get(username="zhangwei").full_name == "张" * 100
