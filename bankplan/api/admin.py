@@ -25,13 +25,13 @@ class ApiTokenAdmin(AuditedAdmin):
     readonly_fields = ["prefix", "created_at", "created_by", "revoked_at", "last_used_at"]
     actions = ["revoke"]
 
-    def get_readonly_fields(self, request, obj=None):
-        if obj is None:
-            return []
-        return [*self.fields, *self.readonly_fields]
-
     def get_fields(self, request, obj=None):
         return self.fields if obj is None else [*self.fields, *self.readonly_fields]
+
+    def has_change_permission(self, request, obj=None):
+        # A token's page is for reading; the list (and its revoke action) stays open to
+        # those who may change tokens.
+        return obj is None and super().has_change_permission(request)
 
     def has_delete_permission(self, request, obj=None):
         return False  # revoked, not deleted: who had access stays on record
@@ -41,8 +41,6 @@ class ApiTokenAdmin(AuditedAdmin):
         return token.is_usable
 
     def save_model(self, request, obj, form, change):
-        if change:
-            return  # nothing of a token is edited
         obj.created_by = request.user
         raw = obj.set_secret()
         super().save_model(request, obj, form, change)
@@ -54,7 +52,7 @@ class ApiTokenAdmin(AuditedAdmin):
             messages.WARNING,
         )
 
-    @admin.action(description=_("Revoke the selected API tokens"))
+    @admin.action(description=_("Revoke the selected API tokens"), permissions=["change"])
     def revoke(self, request, queryset):
         tokens = list(queryset.filter(revoked_at__isnull=True).select_related("user"))
         for token in tokens:

@@ -40,7 +40,9 @@ class BearerTokenAuthentication(BaseAuthentication):
         if token is None or not token.is_usable:
             if over_limit(key):
                 raise exceptions.Throttled(wait=cool_off)
-            raise exceptions.AuthenticationFailed(_("The token is unknown, expired or revoked."))
+            raise exceptions.AuthenticationFailed(
+                _("The token is not valid: unknown, expired or revoked, or its user deactivated.")
+            )
         token.note_use()
         return token.user, token
 

@@ -5,6 +5,7 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -66,6 +67,10 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.prefix}… ({self.user})"
+
+    def clean(self):
+        if self._state.adding and self.expires_at and self.expires_at <= timezone.now():
+            raise ValidationError({"expires_at": _("A new token must expire in the future.")})
 
     def set_secret(self) -> str:
         """Give the token a fresh secret and return it: the only time it is seen."""

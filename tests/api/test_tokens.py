@@ -131,7 +131,8 @@ def test_the_admin_issues_a_token_shown_once_and_records_it(admin_client, author
     assert client_with(raw).get(PLANS).status_code == 200
 
     again = admin_client.get(reverse("admin:api_apitoken_change", args=[token.pk]))
-    assert raw not in again.content.decode()
+    assert again.status_code == 200
+    assert token.prefix in again.content.decode() and raw not in again.content.decode()
 
 
 def test_the_admin_revokes_tokens_on_record(admin_client, author):
@@ -145,3 +146,13 @@ def test_the_admin_revokes_tokens_on_record(admin_client, author):
     assert token.revoked_at is not None
     assert Event.objects.filter(action=Action.ADMIN_CHANGED, subject__contains=token.prefix)
     assert client_with(raw).get(PLANS).status_code == 401
+
+
+def test_the_admin_refuses_a_token_that_would_be_expired_at_issue(admin_client, author):
+    answer = admin_client.post(
+        reverse("admin:api_apitoken_add"),
+        {"user": author.pk, "expires_at_0": "2020-01-01", "expires_at_1": "00:00"},
+    )
+    assert answer.status_code == 200
+    assert "expires_at" in answer.context["adminform"].form.errors
+    assert not ApiToken.objects.exists()
