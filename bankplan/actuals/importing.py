@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -34,7 +34,6 @@ from .models import ActualsImport, ImportState, OfficialActual
 MAX_UPLOAD_ROWS = 30_000
 MAX_UPLOAD_BYTES = 32 * 1024 * 1024
 PREVIEW_ROWS = 500  # changed figures the preview lists; the rest are counted
-WRITE_BATCH = 5_000
 CENT = Decimal("0.01")
 
 
@@ -209,6 +208,22 @@ def staged_for(cycle: Cycle, user) -> ActualsImport | None:
 # 3. The confirmation
 
 
+def _upsert() -> str:
+    """One statement writing a figure, new or replacing the stored one. Sent with
+    ``executemany`` (psycopg pipelines it): bulk_create's model instances and SQL
+    building cost a large import three times as much. SQLite and PostgreSQL both read
+    this ON CONFLICT clause."""
+    meta, quote = OfficialActual._meta, connection.ops.quote_name
+    kpi, branch, actual, by = (
+        quote(meta.get_field(name).column) for name in ("kpi", "branch", "actual", "imported_by")
+    )
+    return (
+        f"INSERT INTO {quote(meta.db_table)} ({kpi}, {branch}, {actual}, {by}) "
+        f"VALUES (%s, %s, %s, %s) ON CONFLICT ({kpi}, {branch}) "
+        f"DO UPDATE SET {actual} = excluded.{actual}, {by} = excluded.{by}"
+    )
+
+
 def apply(upload_id: int, *, cycle: Cycle, by) -> ActualsImport:
     """Write the figures ``by`` previewed in their staged upload ``upload_id``, all of
     them or (on a ValidationError) none. Refused when the upload is no longer waiting,
@@ -243,17 +258,14 @@ def apply(upload_id: int, *, cycle: Cycle, by) -> ActualsImport:
                     "the file again."
                 )
             )
-        figures = [
-            OfficialActual(branch_id=branch, kpi_id=kpi, actual=Decimal(actual), imported_by=upload)
-            for branch, kpi, actual in upload.staged["figures"]
-        ]
-        OfficialActual.objects.bulk_create(
-            figures,
-            batch_size=WRITE_BATCH,
-            update_conflicts=True,
-            unique_fields=["kpi", "branch"],
-            update_fields=["actual", "imported_by"],
-        )
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                _upsert(),
+                [
+                    (kpi, branch, Decimal(actual), upload.pk)
+                    for branch, kpi, actual in upload.staged["figures"]
+                ],
+            )
         upload.state = ImportState.APPLIED
         upload.applied_at = timezone.now()
         upload.staged = {}

@@ -62,13 +62,13 @@ def test_the_check_costs_the_queries_of_loading_the_plan_however_long_it_is(plan
     few = count(plan)
     grow(plan, 40)
     assert count(plan) == few
-    # load_plan's queries, the one the snapshot makes for the targets head office
-    # allocated to the branch (the KPI tables' ``given`` figures), and the cycle's check
-    # settings (one query while head office has set none)
-    assert few == len(loading) + 2
+    # load_plan's queries, the two the snapshot makes for the KPI tables' ``given``
+    # figures (the targets head office allocated to the branch, its official actuals),
+    # and the cycle's check settings (one query while head office has set none)
+    assert few == len(loading) + 3
     with CaptureQueriesContext(connection) as queries:
         check_plan(loaded, loaded=True)
-    assert len(queries) == 2
+    assert len(queries) == 3
 
 
 def test_a_version_frozen_before_the_schema_changed_is_checked_too():
