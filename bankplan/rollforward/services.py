@@ -1,15 +1,14 @@
-"""Rolling plans forward: a branch's plan started from its approved plan of an earlier
-cycle, and head office's runs doing it for many branches. Views call these; nothing here
-trusts the caller's checks."""
+"""Rolling a plan forward: a branch's plan started from its approved plan of an earlier
+cycle (head office's runs do it for many branches: ``runs.py``). Views call these;
+nothing here trusts the caller's checks."""
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bankplan.audit import record
-from bankplan.headoffice.rollup import within
 from bankplan.organisation.models import Unit
 from bankplan.organisation.scope import scope_of
 from bankplan.plans.access import branches_managed_by
@@ -18,7 +17,7 @@ from bankplan.plans.progress import load_plan
 from bankplan.plans.sections.registry import SECTIONS
 
 from .carry import Carrier
-from .models import RolledPlan, Run
+from .models import RolledPlan
 
 
 class AlreadyStarted(Exception):
@@ -106,42 +105,3 @@ def dismiss_notice(*, plan: Plan) -> None:
     RolledPlan.objects.filter(plan=plan, dismissed_at__isnull=True).update(
         dismissed_at=timezone.now()
     )
-
-
-# --- Head office: many branches at once ----------------------------------------------
-
-
-def waiting(cycle: Cycle) -> Q:
-    """Branches with an approved plan in an earlier cycle and no plan yet in ``cycle``."""
-    plans = Plan.objects.filter(branch=OuterRef("pk"))
-    return Q(
-        Exists(plans.filter(approved_before(cycle))),
-        ~Exists(plans.filter(cycle=cycle)),
-        kind=Unit.Kind.BRANCH,
-    )
-
-
-def request_run(*, cycle: Cycle, unit: Unit | None, by) -> Run:
-    """Roll forward every waiting branch of ``unit`` (None: the whole bank) in the
-    background; head office alone."""
-    if not scope_of(by).whole_bank:
-        raise PermissionDenied
-    if not cycle.is_open:
-        raise PermissionDenied(_("This planning cycle is not open for plans."))
-    if unit is not None and unit.kind == Unit.Kind.HEAD_OFFICE:
-        unit = None
-    from .tasks import enqueue_run  # the task module imports this one
-
-    with transaction.atomic():
-        total = Unit.objects.filter(within(unit), kind=Unit.Kind.BRANCH).count()
-        run = Run.objects.create(cycle=cycle, unit=unit, requested_by=by, total=total)
-        record.event(
-            record.Action.CYCLE_CHANGED,
-            by=by,
-            subject=str(cycle),
-            unit_code=unit.code if unit else "",
-            detail=_("Plans rolled forward from the last approved ones: %(unit)s")
-            % {"unit": unit.name if unit else _("whole bank")},
-        )
-        transaction.on_commit(lambda: enqueue_run(run.pk))
-    return run

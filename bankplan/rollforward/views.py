@@ -19,7 +19,7 @@ from bankplan.plans.models import Cycle, Plan
 from bankplan.plans.progress import load_plan
 from bankplan.plans.sections.registry import SECTIONS
 
-from . import services
+from . import runs, services
 from .models import Run, RunBranch
 
 RECENT_RUNS = 10
@@ -103,13 +103,13 @@ def cycle_page(request, cycle_id):
             raise BadRequest
         unit = get_object_or_404(Unit, pk=unit_id, kind=Unit.Kind.REGION) if unit_id else None
         try:
-            run = services.request_run(cycle=cycle, unit=unit, by=request.user)
+            run = runs.request_run(cycle=cycle, unit=unit, by=request.user)
         except PermissionDenied as refused:
             messages.error(request, str(refused))
             return redirect("rollforward:cycle", cycle_id=cycle.pk)
         return redirect("rollforward:run", run_id=run.pk)
     waiting = dict(
-        Unit.objects.filter(services.waiting(cycle))
+        Unit.objects.filter(runs.waiting(cycle))
         .order_by()
         .values("region")
         .annotate(n=Count("pk"))

@@ -12,6 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from bankplan.audit.models import Action, Event
 from bankplan.plans.models import Plan, Status
 from bankplan.plans.progress import load_plan
+from bankplan.plans.sections.background import Competitor
+from bankplan.plans.sections.base import MAX_ROWS
 from bankplan.plans.sections.products import ProductLine
 from bankplan.plans.sections.registry import SECTIONS
 from bankplan.plans.services import start_plan
@@ -175,3 +177,17 @@ def test_the_queries_do_not_grow_with_the_rows(
         counted.append(len(queries))
     assert counted[0] == counted[1]
     assert ProductLine.objects.filter(products__plan__cycle=cycle).count() == 41
+
+
+def test_a_table_stored_over_its_row_limit_is_carried_up_to_the_limit(
+    last_year, cycle, bank, author
+):
+    Competitor.objects.bulk_create(
+        Competitor(background=last_year.background, name=f"银行 {n}", type="joint_stock")
+        for n in range(MAX_ROWS)  # 51 with the one written already
+    )
+    plan = roll_forward_plan(cycle=cycle, branch=bank["a"], by=author)
+    assert plan.background.competitors.count() == MAX_ROWS
+    dropped = RolledPlan.objects.get(plan=plan).dropped
+    limited = [item for item in dropped if item["why"] == Why.LIMIT]
+    assert [item["row"]["zh-hans"] for item in limited] == [f"银行 {MAX_ROWS - 1}"]

@@ -7,7 +7,7 @@ from django.urls import reverse
 from bankplan.plans.models import Plan
 from bankplan.plans.services import start_plan
 from bankplan.rollforward.models import Run, RunBranch
-from bankplan.rollforward.services import request_run
+from bankplan.rollforward.runs import request_run
 
 from .conftest import write_plan
 
@@ -95,16 +95,16 @@ def test_the_page_is_head_offices_alone(client, request, page, who, status, cycl
 def test_a_branch_that_fails_is_reported_and_the_run_goes_on(
     last_year, approved_c, cycle, head_office, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from bankplan.rollforward import tasks
+    from bankplan.rollforward import runs
 
-    real = tasks.roll_forward_plan
+    real = runs.roll_forward_plan
 
     def failing(*, cycle, branch, by):
         if branch.code == "A":
             raise RuntimeError("disk full")
         return real(cycle=cycle, branch=branch, by=by)
 
-    monkeypatch.setattr(tasks, "roll_forward_plan", failing)
+    monkeypatch.setattr(runs, "roll_forward_plan", failing)
     with django_capture_on_commit_callbacks(execute=True):
         run = request_run(cycle=cycle, unit=None, by=head_office)
     row = RunBranch.objects.get(run=run, branch__code="A")

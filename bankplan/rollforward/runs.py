@@ -1,25 +1,31 @@
 """Head office's roll forward of a region or the whole bank, in the background.
 
-One task walks the run's branches in code order. Each branch is rolled in a transaction
+Requesting a run records it and enqueues ``roll_forward_run`` once the request commits.
+The task walks the run's branches in code order. Each branch is rolled in a transaction
 of its own, with the row saying what became of it: a branch that fails is reported and
 the run goes on, and a run started again (a worker killed) takes up where it stopped.
 A branch with a plan in the cycle is skipped, so running again is safe.
 
-The run goes on the packs queue, served by workers of its own (``headoffice.packs``): a
+The run goes on the packs queue, served by workers of their own (``headoffice.packs``): a
 bank-wide run never delays the PDF of a plan just submitted.
 """
 
 import logging
 from itertools import batched
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.tasks import task
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from bankplan.audit import record
 from bankplan.headoffice.packs import QUEUE
 from bankplan.headoffice.rollup import within
 from bankplan.organisation.models import Unit
-from bankplan.plans.models import Plan
+from bankplan.organisation.scope import scope_of
+from bankplan.plans.models import Cycle, Plan
 
 from .models import Run, RunBranch
 from .services import AlreadyStarted, NothingToRoll, approved_before, roll_forward_plan
@@ -30,7 +36,41 @@ logger = logging.getLogger(__name__)
 BATCH = 500
 
 
-def enqueue_run(run_id: int) -> None:
+def waiting(cycle: Cycle) -> Q:
+    """Branches with an approved plan in an earlier cycle and no plan yet in ``cycle``."""
+    plans = Plan.objects.filter(branch=OuterRef("pk"))
+    return Q(
+        Exists(plans.filter(approved_before(cycle))),
+        ~Exists(plans.filter(cycle=cycle)),
+        kind=Unit.Kind.BRANCH,
+    )
+
+
+def request_run(*, cycle: Cycle, unit: Unit | None, by) -> Run:
+    """Roll forward every waiting branch of ``unit`` (None: the whole bank) in the
+    background, the plans made by ``by``; head office alone."""
+    if not scope_of(by).whole_bank:
+        raise PermissionDenied
+    if not cycle.is_open:
+        raise PermissionDenied(_("This planning cycle is not open for plans."))
+    if unit is not None and unit.kind == Unit.Kind.HEAD_OFFICE:
+        unit = None
+    with transaction.atomic():
+        total = Unit.objects.filter(within(unit), kind=Unit.Kind.BRANCH).count()
+        run = Run.objects.create(cycle=cycle, unit=unit, requested_by=by, total=total)
+        record.event(
+            record.Action.CYCLE_CHANGED,
+            by=by,
+            subject=str(cycle),
+            unit_code=unit.code if unit else "",
+            detail=_("Plans rolled forward from the last approved ones: %(unit)s")
+            % {"unit": unit.name if unit else _("whole bank")},
+        )
+        transaction.on_commit(lambda: _enqueue(run.pk))
+    return run
+
+
+def _enqueue(run_id: int) -> None:
     # The queue is named here, not in @task: a backend without the packs queue (the
     # tests') must still be able to import this module.
     roll_forward_run.using(queue_name=QUEUE).enqueue(run_id)
