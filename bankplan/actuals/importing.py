@@ -13,7 +13,7 @@ Every step reads the database a fixed number of times, whatever the size of the 
 """
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -140,22 +140,10 @@ def stage(file, *, cycle: Cycle, by) -> Staged:
         errors = sheets.file_error(_("The file has no branch rows below its header."))
     if errors:
         return Staged(None, errors)
-    stored = current(cycle)
-    staged, shown, unchanged = [], [], 0
-    added = 0
-    for unit, kpi, actual in entries:
-        if actual is None:
-            continue
-        old = stored.get((unit.pk, kpi.pk))
-        if old == actual:
-            unchanged += 1
-            continue
-        actual = actual.quantize(CENT)  # as the column stores it: 52000.50
-        staged.append([unit.pk, kpi.pk, str(actual)])
-        if old is None:
-            added += 1
-        elif len(shown) < PREVIEW_ROWS:
-            shown.append([unit.code, unit.name, kpi.pk, str(old), str(actual)])
+    # The import the preview builds on, read before the figures it compares with: one
+    # confirmed from now on refuses this preview's confirmation.
+    based_on = latest_import(cycle)
+    compared = _compare(entries, current(cycle))
     digest = hashlib.sha256()
     for chunk in file.chunks():
         digest.update(chunk)
@@ -167,15 +155,43 @@ def stage(file, *, cycle: Cycle, by) -> Staged:
             file_name=getattr(file, "name", "")[:255],
             file_sha256=digest.hexdigest(),
             created_by=by,
-            based_on=latest_import(cycle),
+            based_on=based_on,
             basis=_basis(kpis, branches),
             branches=count,
-            added=added,
-            changed=len(staged) - added,
-            unchanged=unchanged,
-            staged={"figures": staged, "changes": shown},
+            added=compared.added,
+            changed=len(compared.figures) - compared.added,
+            unchanged=compared.unchanged,
+            staged={"figures": compared.figures, "changes": compared.shown},
         )
     return Staged(upload, [])
+
+
+@dataclass
+class _Compared:
+    figures: list = field(default_factory=list)  # [branch id, KPI id, figure] to write
+    shown: list = field(default_factory=list)  # [code, name, KPI id, old, new] listed
+    added: int = 0
+    unchanged: int = 0
+
+
+def _compare(entries: list[sheets.Entry], stored: dict) -> _Compared:
+    """The file's figures against those stored: new, changed (the first PREVIEW_ROWS
+    kept for the preview to list) and unchanged; an empty cell is none of them."""
+    compared = _Compared()
+    for unit, kpi, actual in entries:
+        if actual is None:
+            continue
+        old = stored.get((unit.pk, kpi.pk))
+        if old == actual:
+            compared.unchanged += 1
+            continue
+        actual = actual.quantize(CENT)  # as the column stores it: 52000.50
+        compared.figures.append([unit.pk, kpi.pk, str(actual)])
+        if old is None:
+            compared.added += 1
+        elif len(compared.shown) < PREVIEW_ROWS:
+            compared.shown.append([unit.code, unit.name, kpi.pk, str(old), str(actual)])
+    return compared
 
 
 @dataclass(frozen=True)

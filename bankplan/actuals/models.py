@@ -108,7 +108,8 @@ class OfficialActual(models.Model):
     imported_by = models.ForeignKey(
         ActualsImport,
         verbose_name=_("import"),
-        on_delete=models.PROTECT,
+        # An import's record goes only with its cycle (and so its figures).
+        on_delete=models.RESTRICT,
         related_name="figures",
     )
 

@@ -31,10 +31,11 @@ def imported(cycle, by, *rows):
 
 @pytest.fixture
 def typed(plan, kpis):
-    """Branch A typed last year's deposits as 48,000 and its NPL ratio as 1.5 %."""
-    for code, actual in (("deposits", "48000"), ("npl", "1.5")):
+    """Branch A typed last year's deposits as 48,000 and its NPL ratio as 1.5 %, and
+    left its new customers empty."""
+    for code, actual in (("deposits", D("48000")), ("new_customers", None), ("npl", D("1.5"))):
         LastYearResult.objects.create(
-            background=plan.background, kpi=kpis[code], last_actual=D(actual)
+            background=plan.background, kpi=kpis[code], last_actual=actual
         )
     return plan
 
@@ -118,3 +119,14 @@ def test_the_roll_ups_add_up_the_official_actuals_where_there_are_some(
     # the ratio's weights; branch B keeps its own. The kept sums see the import.
     imported(cycle, head_office, ("A", "", "90", "", "2.0"))
     assert whole() == {"deposits": 130, "new_customers": None, "npl": D(240) / 130}
+
+
+def test_an_official_actual_stands_for_the_one_the_branch_did_not_type(
+    typed, kpis, cycle, head_office
+):
+    def lacking():
+        return [f.code for f in check_plan(typed, language="en") if f.code == "BKG-002"]
+
+    assert lacking() == ["BKG-002"]  # new customers: nothing typed
+    imported(cycle, head_office, ("A", "", "", "310", ""))
+    assert lacking() == []

@@ -19,7 +19,7 @@ from bankplan.plans.sections.incentives import FULL_WEIGHT
 from bankplan.plans.sections.products import QUARTERS
 
 from ..engine import Flag, Settings, Severity, rule
-from .reading import all_of, field, number, rows, text, value
+from .reading import all_of, field, kpi_figures, number, rows, text, value
 
 
 def _required(code: str, section: str, title):
@@ -175,8 +175,9 @@ def branch_described(document: Document, settings: Settings) -> Iterator[Flag]:
 
 @_required("BKG-002", "background", gettext_lazy("Last year's actual is given for every KPI"))
 def last_year_given(document: Document, settings: Settings) -> Iterator[Flag]:
-    if _present(document, "background") and kpis_lacking(
-        document, "background", "results", "last_actual"
+    # An official actual head office imported stands for the one the branch would type.
+    if _present(document, "background") and any(
+        found.last is None for found in kpi_figures(document).values()
     ):
         yield Flag(_("Give last year's actual for every KPI."), anchor="results")
 
