@@ -6,7 +6,9 @@ time, within the merge window.
 
 The guard names every column of the audit log, as the migration installing it passes
 them: a migration that adds a column must install the triggers again with the new list
-(``operations(columns)``), or the new column could be changed.
+(``operations(columns)``), or the new column could be changed. On SQLite, a migration that
+changes a constraint of the log (a new action) rebuilds its table, and the triggers go
+with the old one: it installs them again (``reinstalled(columns)``).
 """
 
 from django.db import migrations
@@ -96,3 +98,20 @@ def operations(columns: tuple[str, ...]) -> migrations.RunPython:
             schema_editor.execute(statement, params=None)
 
     return migrations.RunPython(install, remove, elidable=False)
+
+
+def reinstalled(columns: tuple[str, ...]) -> tuple[migrations.RunPython, migrations.RunPython]:
+    """The operations to put first and last in a migration that rebuilds the audit log's
+    table on SQLite: the triggers installed again after the rebuild, whichever way the
+    migration runs (harmless on PostgreSQL, where they survive)."""
+
+    def again(apps, schema_editor):
+        vendor = schema_editor.connection.vendor
+        for statement in [*remove_statements(vendor), *install_statements(vendor, columns)]:
+            schema_editor.execute(statement, params=None)
+
+    noop = migrations.RunPython.noop
+    return (
+        migrations.RunPython(noop, again, elidable=False),
+        migrations.RunPython(again, noop, elidable=False),
+    )
