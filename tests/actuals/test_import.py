@@ -297,3 +297,23 @@ def test_each_step_reads_the_database_as_often_whatever_the_size_of_the_bank(
     )
     many = queries([(f"X{n:03}", "", "1", "2", "3") for n in range(120)])
     assert few == many
+
+
+def test_a_bank_wide_file_is_taken_beyond_the_allocation_sheets_limit(upload, cycle, bank):
+    Unit.objects.bulk_create(
+        (
+            Unit(code=f"X{n:04}", name=f"支行{n}", kind=UnitKind.BRANCH, parent=bank["r1"])
+            for n in range(2500)
+        ),
+        batch_size=500,
+    )
+    upload(csv_file([HEADER, *((f"X{n:04}", "", "1", "2", "3") for n in range(2500))]))
+    assert ActualsImport.objects.get().added == 7500
+
+
+def test_a_file_over_the_row_limit_is_refused(upload, cycle, bank, monkeypatch):
+    monkeypatch.setattr(importing, "MAX_UPLOAD_ROWS", 2)
+    # The rows, the two header rows the template has, and one more
+    html = upload(csv_file([HEADER, *(("A", "", "1", "", "") for _ in range(4))])).content
+    assert "A sheet holds at most 2 units." in html.decode()
+    assert not ActualsImport.objects.exists()
