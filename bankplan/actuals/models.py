@@ -55,9 +55,10 @@ class ActualsImport(models.Model):
     added = models.PositiveIntegerField(_("new figures"), default=0)
     changed = models.PositiveIntegerField(_("changed figures"), default=0)
     unchanged = models.PositiveIntegerField(_("unchanged figures"), default=0)
-    # While staged: [[branch id, KPI id, figure as text], ...] of the new and changed
-    # figures; emptied once applied (the figures themselves are then the record).
-    staged = models.JSONField(_("figures waiting"), default=list, blank=True)
+    # While staged: {"figures": [[branch id, KPI id, figure as text], ...] of the new and
+    # changed figures, "changes": [[branch code, name, KPI id, old, new], ...] the first
+    # changes the preview lists}; emptied once applied (the figures are then the record).
+    staged = models.JSONField(_("figures waiting"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("actuals import")
