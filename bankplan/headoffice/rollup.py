@@ -18,7 +18,6 @@ from django.core.cache import cache
 from django.db.models import Count, DecimalField, F, FilteredRelation, Max, Min, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from bankplan.actuals import official
 from bankplan.actuals.models import ActualsImport
 from bankplan.lib import figures
 from bankplan.organisation.models import Unit
@@ -289,12 +288,22 @@ def _counted_sums(cycle, unit: Unit) -> dict[tuple[int, int], Sums]:
     counted = (
         KpiFigure.objects.filter(within(unit, branch), plan__cycle=cycle, plan__status__in=COUNTED)
         # Last year's actual is the bank's official figure where head office imported
-        # one, and the plan's own otherwise (the same for a ratio's base).
-        .alias(
-            actual=Coalesce(official.actual_of("kpi", "plan__branch"), "last_actual"),
-            base_actual=Coalesce(
-                official.actual_of("kpi__base", "plan__branch"), "base_last_actual"
+        # one, and the plan's own otherwise (the same for a ratio's base): joined. At
+        # 169,000 figures and an official one for each, 160 ms on PostgreSQL (100 ms
+        # without any); a subquery per figure took 780 ms.
+        .annotate(
+            official=FilteredRelation(
+                "kpi__official_actuals",
+                condition=Q(kpi__official_actuals__branch=F("plan__branch")),
             ),
+            base_official=FilteredRelation(
+                "kpi__base__official_actuals",
+                condition=Q(kpi__base__official_actuals__branch=F("plan__branch")),
+            ),
+        )
+        .alias(
+            actual=Coalesce("official__actual", "last_actual"),
+            base_actual=Coalesce("base_official__actual", "base_last_actual"),
         )
         .values(f"{branch}{key}", "kpi")
         .annotate(
