@@ -14,10 +14,12 @@ Every step reads the database a fixed number of times, whatever the size of the 
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -35,6 +37,7 @@ MAX_UPLOAD_ROWS = 30_000
 MAX_UPLOAD_BYTES = 32 * 1024 * 1024
 PREVIEW_ROWS = 500  # changed figures the preview lists; the rest are counted
 CENT = Decimal("0.01")
+STAGED_FOR = timedelta(days=1)
 
 
 def actual_field():
@@ -110,7 +113,8 @@ class Staged:
 
 def stage(file, *, cycle: Cycle, by) -> Staged:
     """Read and check ``file`` (an uploaded file); if it is clean, stage what it
-    changes for ``by`` to confirm (their earlier staged uploads of the cycle go)."""
+    changes for ``by`` to confirm (their earlier preview of the cycle goes, and any
+    left unconfirmed for STAGED_FOR)."""
     rows, errors = sheets.read_rows(
         file,
         max_bytes=MAX_UPLOAD_BYTES,
@@ -149,7 +153,12 @@ def stage(file, *, cycle: Cycle, by) -> Staged:
         digest.update(chunk)
     branches = [(unit.pk, unit.code) for unit in units if unit.kind == Unit.Kind.BRANCH]
     with transaction.atomic():
-        ActualsImport.objects.filter(cycle=cycle, created_by=by, state=ImportState.STAGED).delete()
+        staged = ActualsImport.objects.filter(state=ImportState.STAGED)
+        # The person's earlier preview of the cycle, and anyone's left unconfirmed for
+        # a day: each holds a whole file's figures.
+        staged.filter(
+            Q(cycle=cycle, created_by=by) | Q(created_at__lt=timezone.now() - STAGED_FOR)
+        ).delete()
         upload = ActualsImport.objects.create(
             cycle=cycle,
             file_name=getattr(file, "name", "")[:255],

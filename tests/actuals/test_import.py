@@ -6,15 +6,19 @@ import io
 from decimal import Decimal as D
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from bankplan.actuals import importing
 from bankplan.actuals.models import ActualsImport, OfficialActual
 from bankplan.audit.models import Action, Event
-from bankplan.organisation.models import Unit, UnitKind
+from bankplan.organisation.models import Role, Unit, UnitKind
+from tests.conftest import make_user
 
 from .conftest import HEADER, csv_file, xlsx_file
 
@@ -114,8 +118,6 @@ def test_a_file_with_mistakes_is_reported_by_row_and_column_and_nothing_is_writt
     ],
 )
 def test_an_empty_or_unreadable_file_is_refused(upload, cycle, bank, content, name, message):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     html = upload(SimpleUploadedFile(name, content)).content.decode()
     assert message in html
     assert not ActualsImport.objects.exists()
@@ -201,14 +203,11 @@ def test_a_kpi_added_since_the_preview_refuses_the_import(upload, confirm, cycle
 
 
 def test_of_two_previews_the_second_to_be_confirmed_is_told(cycle, bank, head_office):
-    from bankplan.organisation.models import Role
-    from tests.conftest import make_user
-
     colleague = make_user("planner2", bank["head"], Role.HEAD_OFFICE_PLANNER)
     mine = importing.stage(csv_file(CLEAN), cycle=cycle, by=head_office).upload
     theirs = importing.stage(csv_file(CLEAN[:3]), cycle=cycle, by=colleague).upload
     importing.apply(theirs.pk, cycle=cycle, by=colleague)
-    with pytest.raises(Exception, match="Another import of this cycle was confirmed"):
+    with pytest.raises(ValidationError, match="Another import of this cycle was confirmed"):
         importing.apply(mine.pk, cycle=cycle, by=head_office)
     assert set(official()) == {("A", "deposits"), ("A", "new_customers"), ("A", "npl")}
 
@@ -226,15 +225,25 @@ def test_a_failure_while_writing_leaves_nothing_written(cycle, bank, head_office
     assert not Event.objects.filter(action=Action.ACTUALS_IMPORTED).exists()
 
 
-def test_another_uploads_preview_replaces_the_one_waiting(upload, cycle, bank):
+def test_a_new_preview_replaces_the_one_waiting_and_any_left_for_a_day(
+    upload, cycle, bank, head_office
+):
+    colleague = make_user("planner2", bank["head"], Role.HEAD_OFFICE_PLANNER)
+    theirs = importing.stage(csv_file(CLEAN), cycle=cycle, by=colleague).upload
     upload(csv_file(CLEAN))
     upload(csv_file(CLEAN[:3]))
-    assert ActualsImport.objects.get().branches == 1
+    assert sorted(ActualsImport.objects.values_list("created_by", "branches")) == [
+        (head_office.pk, 1),
+        (colleague.pk, 2),
+    ]
+    ActualsImport.objects.filter(pk=theirs.pk).update(
+        created_at=timezone.now() - importing.STAGED_FOR
+    )
+    upload(csv_file(CLEAN))
+    assert list(ActualsImport.objects.values_list("created_by", flat=True)) == [head_office.pk]
 
 
 def test_a_closed_cycle_takes_no_import(planner, cycle, bank, head_office):
-    from django.utils import timezone
-
     cycle.closed_at, cycle.closed_by = timezone.now(), head_office
     cycle.save()
     url = reverse("actuals:upload", args=[cycle.pk])
