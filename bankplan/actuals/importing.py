@@ -321,8 +321,14 @@ def summary(upload: ActualsImport) -> str:
         "changed": upload.changed,
         "unchanged": upload.unchanged,
     }
-    branches = ngettext(
-        "%(file)s: %(branches)s branch", "%(file)s: %(branches)s branches", upload.branches
+    # One sentence to translate: Chinese punctuates the two halves its own way.
+    return (
+        ngettext(
+            "%(file)s: %(branches)s branch; %(added)s new, %(changed)s changed, "
+            "%(unchanged)s unchanged figures",
+            "%(file)s: %(branches)s branches; %(added)s new, %(changed)s changed, "
+            "%(unchanged)s unchanged figures",
+            upload.branches,
+        )
+        % counts
     )
-    figures = _("%(added)s new, %(changed)s changed, %(unchanged)s unchanged figures")
-    return f"{branches % counts}; {figures % counts}"

@@ -78,7 +78,9 @@ def read_rows(
     else:
         rows, errors = _csv_rows(file, max_rows)
     if not errors and len(rows) > max_rows + HEADER_ROW + 1:  # the rows, two header rows
-        errors = file_error(_("A sheet holds at most %(rows)s units.") % {"rows": max_rows})
+        errors = file_error(
+            _("A sheet holds at most %(rows)s rows, one per unit.") % {"rows": max_rows}
+        )
     return ([] if errors else rows), errors
 
 

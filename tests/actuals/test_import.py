@@ -324,5 +324,5 @@ def test_a_file_over_the_row_limit_is_refused(upload, cycle, bank, monkeypatch):
     monkeypatch.setattr(importing, "MAX_UPLOAD_ROWS", 2)
     # The rows, the two header rows the template has, and one more
     html = upload(csv_file([HEADER, *(("A", "", "1", "", "") for _ in range(4))])).content
-    assert "A sheet holds at most 2 units." in html.decode()
+    assert "A sheet holds at most 2 rows, one per unit." in html.decode()
     assert not ActualsImport.objects.exists()
