@@ -144,13 +144,14 @@ def head_office(bank):
     return make_user("planner", bank["head"], Role.HEAD_OFFICE_PLANNER)
 
 
-@pytest.fixture
-def cycle(db):
+def make_cycle(year: int) -> Cycle:
+    """A cycle of ``year`` (opening on 1 October of the year before, due at its end) with
+    a small catalogue: a balance, a count and a weighted ratio."""
     cycle = Cycle.objects.create(
-        year=2027,
-        name="2027 年度营销计划",
-        opens_on=datetime.date(2026, 10, 1),
-        deadline=datetime.date(2026, 12, 31),
+        year=year,
+        name=f"{year} 年度营销计划",
+        opens_on=datetime.date(year - 1, 10, 1),
+        deadline=datetime.date(year - 1, 12, 31),
     )
     deposits = Kpi.objects.create(
         cycle=cycle,
@@ -183,6 +184,11 @@ def cycle(db):
         position=3,
     )
     return cycle
+
+
+@pytest.fixture
+def cycle(db):
+    return make_cycle(2027)
 
 
 @pytest.fixture

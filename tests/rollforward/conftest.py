@@ -1,13 +1,12 @@
 """Last year's cycle and an approved plan of it, written with a row of every table and
 the links between them, for branch A to roll forward into the 2027 cycle."""
 
-import datetime
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
-from bankplan.plans.models import Cycle, Kpi, Plan, Status
+from bankplan.plans.models import Kpi, Plan, Status
 from bankplan.plans.sections.background import Competitor, LastYearResult
 from bankplan.plans.sections.channels import Channel, ChannelActivity
 from bankplan.plans.sections.incentives import (
@@ -23,6 +22,7 @@ from bankplan.plans.sections.target_market import KeyAccount, Segment
 from bankplan.plans.services import start_plan
 from bankplan.reviews.models import Version
 from bankplan.reviews.snapshots import snapshot_plan
+from tests.conftest import make_cycle
 
 QUEUES = ["default", "packs"]
 
@@ -38,40 +38,7 @@ def packs_queue(settings):
 @pytest.fixture
 def last_cycle(db):
     """2026: the 2027 catalogue's KPIs and one more (ETC sign-ups) that 2027 dropped."""
-    cycle = Cycle.objects.create(
-        year=2026,
-        name="2026 年度营销计划",
-        opens_on=datetime.date(2025, 10, 1),
-        deadline=datetime.date(2025, 12, 31),
-    )
-    deposits = Kpi.objects.create(
-        cycle=cycle,
-        code="deposits",
-        name="各项存款余额",
-        name_en="Total deposits",
-        measure=Kpi.Measure.WAN_YUAN,
-        is_balance=True,
-        position=1,
-    )
-    Kpi.objects.create(
-        cycle=cycle,
-        code="new_customers",
-        name="新增有效客户",
-        name_en="New active customers",
-        measure=Kpi.Measure.CUSTOMERS,
-        position=2,
-    )
-    Kpi.objects.create(
-        cycle=cycle,
-        code="npl",
-        name="不良贷款率",
-        name_en="NPL ratio",
-        measure=Kpi.Measure.PERCENT,
-        direction=Kpi.Direction.LOWER,
-        aggregation=Kpi.Aggregation.WEIGHTED,
-        base=deposits,
-        position=3,
-    )
+    cycle = make_cycle(2026)
     Kpi.objects.create(
         cycle=cycle,
         code="etc_users",
