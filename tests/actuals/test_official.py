@@ -12,12 +12,12 @@ from django.urls import reverse
 from bankplan.actuals import importing
 from bankplan.documents.rendering import render_plan_html
 from bankplan.headoffice import rollup
-from bankplan.headoffice.models import KpiFigure
 from bankplan.plancheck.engine import check_plan
-from bankplan.plans.models import Plan, Status
+from bankplan.plans.models import Status
 from bankplan.plans.sections.background import LastYearResult
 from bankplan.plans.sections.products import KpiTarget
 from bankplan.plans.services import start_plan
+from tests.kpi_figures import counted
 
 from .conftest import HEADER, csv_file
 
@@ -81,24 +81,6 @@ def test_the_plan_check_measures_the_target_against_the_official_actual(
     found, after = worse_than_last_year()
     assert len(found) == 1 and "last year's actual 50,000.00" in found[0]
     assert after == before  # the official figures are one query, with or without them
-
-
-def counted(plan, status, kpis, figures):
-    """The plan as if its latest version were submitted with ``figures``: KPI code ->
-    (target, last year's actual as the branch typed it)."""
-    Plan.objects.filter(pk=plan.pk).update(status=status)
-    deposits = figures["deposits"]
-    KpiFigure.objects.bulk_create(
-        KpiFigure(
-            plan=plan,
-            kpi=kpis[code],
-            target=D(target),
-            last_actual=D(actual),
-            base_target=D(deposits[0]) if kpis[code].base_id else None,
-            base_last_actual=D(deposits[1]) if kpis[code].base_id else None,
-        )
-        for code, (target, actual) in figures.items()
-    )
 
 
 def test_the_roll_ups_add_up_the_official_actuals_where_there_are_some(

@@ -9,27 +9,10 @@ from decimal import Decimal
 import pytest
 
 from bankplan.headoffice import rollup
-from bankplan.headoffice.models import Allocation, KpiFigure
-from bankplan.plans.models import Plan, Status
+from bankplan.headoffice.models import Allocation
+from bankplan.plans.models import Status
 from bankplan.plans.sections.products import KpiTarget, Products
-
-
-def counted(plan, status, kpis, figures):
-    """The plan as if its latest version were submitted with ``figures``:
-    KPI code -> (target, last year's actual)."""
-    Plan.objects.filter(pk=plan.pk).update(status=status)
-    deposits = figures["deposits"]
-    KpiFigure.objects.bulk_create(
-        KpiFigure(
-            plan=plan,
-            kpi=kpis[code],
-            target=Decimal(target),
-            last_actual=Decimal(actual),
-            base_target=Decimal(deposits[0]) if kpis[code].base_id else None,
-            base_last_actual=Decimal(deposits[1]) if kpis[code].base_id else None,
-        )
-        for code, (target, actual) in figures.items()
-    )
+from tests.kpi_figures import counted
 
 
 @pytest.fixture
