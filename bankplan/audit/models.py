@@ -32,6 +32,8 @@ class Action(models.TextChoices):
     ALLOCATED = "allocated", _("targets allocated")
     ACTUALS_IMPORTED = "actuals_imported", _("official actuals imported")
     CYCLE_CHANGED = "cycle_changed", _("cycle changed")
+    # A role the directory gave or took at sign-in, a person it no longer has (or has again).
+    DIRECTORY = "directory", _("changed by the directory")
     ADMIN_ADDED = "admin_added", _("added in the admin")
     ADMIN_CHANGED = "admin_changed", _("changed in the admin")
     ADMIN_DELETED = "admin_deleted", _("deleted in the admin")

@@ -10,7 +10,15 @@ from bankplan.reviews.diff import diff_section
 
 from .models import MERGE_MINUTES, Action, Event
 
-__all__ = ["Action", "event", "exported", "read_rows", "section_carried", "section_saved"]
+__all__ = [
+    "Action",
+    "directory_changed",
+    "event",
+    "exported",
+    "read_rows",
+    "section_carried",
+    "section_saved",
+]
 
 
 def _name(user) -> str:
@@ -40,6 +48,24 @@ def exported(by, filename: str, *, unit=None, action: Action = Action.EXPORTED) 
         unit_code=unit.code if unit else "",
         subject=str(unit) if unit else "",
         detail=filename,
+    )
+
+
+def directory_changed(user, changes: list[tuple[str, str]]) -> list[Event]:
+    """What the directory did to ``user``, one entry per (what, unit code) in ``changes``
+    and one query for them all: no one acted, so the entries name no actor; each is about
+    the user (and the unit of the role it gave or took)."""
+    at = timezone.now()
+    return Event.objects.bulk_create(
+        Event(
+            action=Action.DIRECTORY,
+            at=at,
+            until=at,
+            subject=_name(user),
+            unit_code=unit_code,
+            detail=detail,
+        )
+        for detail, unit_code in changes
     )
 
 

@@ -9,7 +9,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from bankplan.audit import record
 from bankplan.organisation.models import Membership
 
 from .models import DirectoryMapping, DirectoryRole
@@ -60,6 +62,7 @@ def follow_directory(user, account, *, dn: str, group_dns, attributes) -> RoleCh
     account.user = user  # the instance signing in: it must see itself activated again
     if account.found(dn, at=timezone.now()):
         logger.info("%s is back in the directory: active again", user.get_username())
+        record.directory_changed(user, [(_("Back in the directory: active again."), "")])
     account.save()
     wanted = mapped_roles(group_dns, attributes)
     held = {(m.unit_id, m.role): m for m in user.memberships.select_related("unit")}
@@ -77,6 +80,17 @@ def follow_directory(user, account, *, dn: str, group_dns, attributes) -> RoleCh
     if changes.added:
         Membership.objects.bulk_create(changes.added)
         DirectoryRole.objects.bulk_create(DirectoryRole(membership=m) for m in changes.added)
+    record.directory_changed(
+        user,
+        [
+            (_("Role given: %(role)s.") % {"role": m.get_role_display()}, wanted[m.unit_id, m.role])
+            for m in changes.added
+        ]
+        + [
+            (_("Role taken away: %(role)s.") % {"role": m.get_role_display()}, m.unit.code)
+            for m in changes.removed
+        ],
+    )
     if changes.added or changes.removed:
         logger.info(
             "Directory roles of %s: added %s; removed %s",

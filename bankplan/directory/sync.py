@@ -18,7 +18,10 @@ import ldap
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_auth_ldap.config import LDAPSearch
+
+from bankplan.audit import record
 
 from .backend import DirectoryBackend
 from .models import DirectoryAccount
@@ -92,20 +95,25 @@ def sync_directory(*, force: bool = False) -> SyncResult:
     result = SyncResult(found=len(found))
     now = timezone.now()
     left = set()
+    changes = []  # (user, what the directory did to them), for the audit log
     with transaction.atomic():
         for account in accounts:
             username = account.user.get_username()
             if username in found:
                 if account.found(found[username], at=now):
                     result.back.append(username)
+                    changes.append((account.user, _("Back in the directory: active again.")))
             elif account.user.is_active:
                 account.gone(at=now)
                 result.left.append(username)
                 left.add(account.user_id)
+                changes.append((account.user, _("No longer in the directory: deactivated.")))
         DirectoryAccount.objects.bulk_update(
             accounts, ["dn", "synced_at", "left_at"], batch_size=1000
         )
         end_sessions(left)
+        for user, detail in changes:
+            record.directory_changed(user, [(detail, "")])
     for username in result.left:
         logger.info("%s is no longer in the directory: deactivated", username)
     for username in result.back:

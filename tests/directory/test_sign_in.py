@@ -4,8 +4,11 @@ import logging
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import escape
+from django.utils.translation import gettext as _
 
+from bankplan.audit.models import Action, Event
 from bankplan.directory.models import DirectoryAccount, DirectoryMapping
 from bankplan.directory.signals import NO_ROLE
 from bankplan.organisation.models import Membership, Role, User
@@ -70,6 +73,20 @@ def test_a_changed_group_changes_the_role_at_the_next_sign_in(client, directory,
     sign_in(client, "zhangwei")
 
     assert roles("zhangwei") == {("R1", Role.REGIONAL_REVIEWER)}
+    # Each role the directory gave or took is in the audit log, under its unit; no one acted.
+    entries = Event.objects.filter(action=Action.DIRECTORY).order_by("pk")
+    name = User.objects.get(username="zhangwei").get_full_name()
+    assert [(e.unit_code, e.subject, e.actor_id) for e in entries] == [
+        (mappings["managers-a"].unit.code, name, None),
+        ("R1", name, None),
+        (mappings["managers-a"].unit.code, name, None),
+    ]
+    with translation.override("zh-hans"):  # the language the sign-in page spoke
+        assert [e.detail for e in entries] == [
+            _("Role given: %(role)s.") % {"role": Role.BRANCH_MANAGER.label},
+            _("Role given: %(role)s.") % {"role": Role.REGIONAL_REVIEWER.label},
+            _("Role taken away: %(role)s.") % {"role": Role.BRANCH_MANAGER.label},
+        ]
 
 
 def test_a_mapping_head_office_removed_takes_its_role_away_at_the_next_sign_in(

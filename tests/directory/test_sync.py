@@ -6,7 +6,10 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 
+from bankplan.audit.models import Action, Event
 from bankplan.directory.models import DirectoryMapping
 from bankplan.organisation.models import Role, User
 
@@ -31,7 +34,9 @@ def sync():
     call_command("sync_directory", stdout=io.StringIO())
 
 
-def test_a_removed_user_is_deactivated_and_signed_out(client, directory, signed_in, author):
+def test_a_removed_user_is_deactivated_and_signed_out(
+    client, directory, signed_in, author, head_office
+):
     directory.remove("zhangwei")
 
     sync()
@@ -42,6 +47,12 @@ def test_a_removed_user_is_deactivated_and_signed_out(client, directory, signed_
     assert client.get(reverse("home")).url.startswith(reverse("login"))
     author.refresh_from_db()
     assert author.is_active  # a local account is not the directory's to judge
+    left = Event.objects.filter(action=Action.DIRECTORY).latest("pk")
+    assert (left.subject, left.actor_id) == (str(signed_in), None)
+    with translation.override("zh-hans"):  # the language commands run in
+        assert left.detail == _("No longer in the directory: deactivated.")
+    client.force_login(head_office)
+    assert left.detail in client.get(reverse("audit:log")).content.decode()
 
 
 def test_a_user_still_in_the_directory_stays_active(directory, signed_in):
