@@ -76,6 +76,20 @@ def _enqueue(run_id: int) -> None:
     roll_forward_run.using(queue_name=QUEUE).enqueue(run_id)
 
 
+def resume_stale(requested_before) -> int:
+    """Enqueue again the runs requested before ``requested_before`` and still running: a
+    worker killed mid-run leaves its run running for ever. The task takes up the branches
+    the run has no outcome for yet. How many were enqueued."""
+    stale = list(
+        Run.objects.filter(state=Run.State.RUNNING, requested_at__lt=requested_before)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for run_id in stale:
+        _enqueue(run_id)
+    return len(stale)
+
+
 @task()
 def roll_forward_run(run_id: int) -> str:
     run = Run.objects.select_related("cycle", "unit", "requested_by").get(pk=run_id)

@@ -1,8 +1,12 @@
 """Head office rolls forward a region or the whole bank: a background run that creates
 the plans of the branches waiting, skips the others with a reason, and may run again."""
 
+from datetime import timedelta
+
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from bankplan.plans.models import Plan
 from bankplan.plans.services import start_plan
@@ -111,3 +115,29 @@ def test_a_branch_that_fails_is_reported_and_the_run_goes_on(
     assert row.outcome == "failed" and "disk full" in row.error
     assert outcomes(run)["C"] == ("created", "")
     assert not Plan.objects.filter(cycle=cycle, branch__code="A").exists()
+
+
+def test_a_run_a_killed_worker_left_is_taken_up_where_it_stopped(
+    last_year, approved_c, cycle, bank, head_office
+):
+    # Never enqueued (the on-commit callbacks are not run): as if its worker died at once,
+    # after deciding branch B.
+    stuck = request_run(cycle=cycle, unit=None, by=head_office)
+    RunBranch.objects.create(
+        run=stuck, branch=bank["b"], outcome=RunBranch.Outcome.SKIPPED, reason="nothing"
+    )
+    Run.objects.filter(pk=stuck.pk).update(requested_at=timezone.now() - timedelta(days=2))
+    recent = request_run(cycle=cycle, unit=bank["r1"], by=head_office)
+
+    call_command("requeue_runs", verbosity=0)
+
+    stuck.refresh_from_db()
+    recent.refresh_from_db()
+    assert stuck.state == Run.State.DONE
+    assert outcomes(stuck) == {
+        "A": ("created", ""),
+        "B": ("skipped", "nothing"),
+        "C": ("created", ""),
+    }
+    assert RunBranch.objects.filter(run=stuck).count() == 3  # B was not done again
+    assert (recent.state, outcomes(recent)) == (Run.State.RUNNING, {})  # maybe still queued
