@@ -2,7 +2,8 @@
 (`manage.py seed_bank`), then for head office and for a regional reviewer the median
 server time, query count and size of the dashboard, a drill-down, the branch list, the
 review queue, the plan list and the exports, and the time of a 100-plan PDF pack with no
-stored PDFs (every plan rendered) with 2 workers against 1.
+stored PDFs (every plan rendered) with 2 workers against 1; and the API's plan list and
+roll-up.
 
 Run: DEBUG=1 BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bankplan_scale \\
          .venv/bin/python benchmarks/scale.py [--runs 5] [--explain] [--no-pack | --no-pages]
@@ -107,6 +108,9 @@ def pages_for(cycle: Cycle, top: Unit, below: Unit, region: Unit) -> list[Page]:
         Page("branches submitted", "headoffice:branches", (cycle.pk, region.pk), "state=submitted"),
         Page("review queue", "reviews:queue"),
         Page("plan list", "plans:list"),
+        # The read-only API as a BI system reads it: a page of 500 plans, the roll-up.
+        Page("API plans (500)", "api:plans", query=f"cycle={cycle.pk}&page_size=500"),
+        Page("API roll-up", "api:rollup", (cycle.pk, top.pk)),
     ]
     for table in ("progress", "kpis"):
         for fmt in ("csv", "xlsx"):

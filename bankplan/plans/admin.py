@@ -17,6 +17,7 @@ class KpiInline(admin.TabularInline):
         "is_balance",
         "aggregation",
         "base",
+        "previous_code",
     ]
     extra = 0
     ordering = ["position"]

@@ -140,6 +140,16 @@ class Kpi(models.Model):
         help_text=_("For a weighted ratio: the KPI it is a share of (NPL ratio: total loans)."),
     )
     position = models.PositiveSmallIntegerField(_("display order"), default=0)
+    previous_code = models.SlugField(
+        _("code in the previous cycle"),
+        max_length=40,
+        blank=True,
+        help_text=_(
+            "If this KPI took the place of one the previous cycle called otherwise (e.g. "
+            "mobile-banking sign-ups for e-banking sign-ups): that KPI's code. Plans rolled "
+            "forward carry its rows and targets over to this one."
+        ),
+    )
 
     Aggregation = Aggregation
 

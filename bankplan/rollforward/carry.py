@@ -54,12 +54,21 @@ class _Lost(Exception):
     """A value that does not fit the new cycle, in a column that cannot be left empty."""
 
 
+def successors(cycle) -> dict[str, Kpi]:
+    """``cycle``'s KPIs by the codes an earlier cycle knew them by: their own, and the
+    code a KPI took the place of (``Kpi.previous_code``) unless that code is still in the
+    catalogue itself."""
+    kpis = list(Kpi.objects.filter(cycle=cycle))
+    renamed = {kpi.previous_code: kpi for kpi in kpis if kpi.previous_code}
+    return renamed | {kpi.code: kpi for kpi in kpis}
+
+
 class Carrier:
     """Copies ``source`` (read by ``load_plan``) into ``plan``, just created and empty."""
 
     def __init__(self, source: Plan, plan: Plan):
         self.source, self.plan = source, plan
-        new = {kpi.code: kpi for kpi in Kpi.objects.filter(cycle=plan.cycle_id)}
+        new = successors(plan.cycle_id)
         self.old_kpis = {kpi.pk: kpi for kpi in source.cycle.kpis.all()}
         self.kpis = {pk: new.get(kpi.code) for pk, kpi in self.old_kpis.items()}
         # Row model -> last year's row id -> its copy's id.

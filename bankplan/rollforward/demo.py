@@ -9,8 +9,10 @@ is closed, as head office closes a year once its plans are filed.
 Two of the branches (澜港滨江支行 R02-01, manager4; 白沙镇支行 R02-02, manager5) have no 2027
 plan yet: their managers may start it from 2026's, or head office may roll region R02
 forward. 2026's catalogue differs from 2027's the way catalogues do between years: 2027
-renamed the e-banking sign-ups KPI (电子银行 → 手机银行), dropped the ETC sign-ups and added
-the affluent customers, so a plan rolled forward lists what it could not carry.
+replaced the e-banking sign-ups KPI by mobile-banking sign-ups (电子银行 → 手机银行, a new
+code whose previous code head office named, so plans carry it over), dropped the ETC
+sign-ups and added the affluent customers, so a plan rolled forward lists what it could
+not carry.
 """
 
 import dataclasses
@@ -59,6 +61,8 @@ def build() -> None:
         deadline=datetime.date(YEAR - 1, 12, 31),
     )
     kpis = catalogue(later, cycle)
+    for code, previous in RENAMED.items():
+        Kpi.objects.filter(cycle=later, code=code).update(previous_code=previous)
     source = load_plan(Plan.objects.get(cycle=later, branch__code=demo.SOURCE))
     reference = figures(source)
     stories = {entry.code: entry for entry in demo.BRANCHES}

@@ -20,6 +20,7 @@ from bankplan.plans.progress import load_plan
 from bankplan.plans.sections.registry import SECTIONS
 
 from . import runs, services
+from .carry import successors
 from .models import Run, RunBranch
 
 RECENT_RUNS = 10
@@ -68,7 +69,7 @@ def _preview(source: Plan | None, cycle: Cycle) -> dict:
     if source is None:
         return {}
     loaded = load_plan(source)
-    codes = set(cycle.kpis.values_list("code", flat=True))
+    codes = successors(cycle)
     return {
         "approved": loaded.versions.filter(approved_at__isnull=False).order_by("number").last(),
         "sections": [

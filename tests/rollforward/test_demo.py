@@ -34,9 +34,11 @@ def test_manager4_starts_2027_from_the_approved_2026_plan(demo, client):
     plan = Plan.objects.get(cycle=this, branch=branch)
     dropped = RolledPlan.objects.get(plan=plan).dropped
     gone = {item["value"]["zh-hans"] for item in dropped if item["why"] == Why.KPI}
-    assert gone == {"ETC 新增签约", "电子银行新增签约"}  # dropped, and renamed in 2027
+    assert gone == {"ETC 新增签约"}  # dropped in 2027; e-banking's rows went to mobile banking
     source = Plan.objects.get(cycle=last, branch=branch)
     targets = dict(source.products.targets.values_list("kpi__code", "target"))
     baseline = dict(plan.background.results.values_list("kpi__code", "last_target"))
-    assert baseline == {code: targets[code] for code in baseline}
-    assert len(baseline) == 11
+    previous = dict(this.kpis.exclude(previous_code="").values_list("code", "previous_code"))
+    assert previous == {"mobile_banking_new": "ebanking_new"}
+    assert baseline == {code: targets[previous.get(code, code)] for code in baseline}
+    assert len(baseline) == 12

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from bankplan.audit.models import Action, Event
-from bankplan.plans.models import Plan, Status
+from bankplan.plans.models import Kpi, Plan, Status
 from bankplan.plans.progress import load_plan
 from bankplan.plans.sections.background import Competitor
 from bankplan.plans.sections.base import MAX_ROWS
@@ -95,6 +95,23 @@ def test_kpis_no_longer_in_the_catalogue_are_dropped_and_listed(rolled):
     line = next(item for item in dropped if item["column"] == "kpi")
     assert line["row"]["zh-hans"] == "ETC 卡 1"
     assert line["value"] == {"zh-hans": "ETC 新增签约", "en": "New ETC users"}
+
+
+def test_a_kpi_that_took_the_place_of_last_years_carries_its_rows(last_year, cycle, bank, author):
+    etc = Kpi.objects.create(
+        cycle=cycle,
+        code="etc_signups",
+        previous_code="etc_users",
+        name="ETC 签约",
+        measure=Kpi.Measure.CUSTOMERS,
+        position=4,
+    )
+    plan = roll_forward_plan(cycle=cycle, branch=bank["a"], by=author)
+    assert plan.products.lines.get(name="ETC 卡 1").kpi == etc
+    assert plan.products.targets.filter(kpi=etc).exists()
+    assert plan.background.results.filter(kpi=etc).exists()
+    assert plan.incentives.scorecard.count() == 2
+    assert RolledPlan.objects.get(plan=plan).dropped == []
 
 
 def test_a_choice_that_no_longer_exists_is_dropped_and_listed(
