@@ -48,7 +48,14 @@ def open_as(browser, live_server, user, path):
     browser.find_element(By.NAME, "username").send_keys(user.username)
     browser.find_element(By.NAME, "password").send_keys("pw")
     browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
-    WebDriverWait(browser, 10).until(lambda b: b.current_url.endswith(path))
+    # The address changes as soon as the page starts coming: wait for all of it, or a long
+    # page is measured half laid out.
+    WebDriverWait(browser, 10).until(
+        lambda b: (
+            b.current_url.endswith(path)
+            and b.execute_script("return document.readyState") == "complete"
+        )
+    )
 
 
 def sign_in(browser, live_server, username):
