@@ -9,6 +9,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -48,14 +49,19 @@ def open_as(browser, live_server, user, path):
     browser.find_element(By.NAME, "username").send_keys(user.username)
     browser.find_element(By.NAME, "password").send_keys("pw")
     browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
-    # The address changes as soon as the page starts coming: wait for all of it, or a long
-    # page is measured half laid out.
-    WebDriverWait(browser, 10).until(
-        lambda b: (
-            b.current_url.endswith(path)
-            and b.execute_script("return document.readyState") == "complete"
+    # The log-in page's own address ends with ``path`` too (?next=): wait until it is left
+    # and the page has come whole (a long page is otherwise measured half laid out).
+    try:
+        WebDriverWait(browser, 10).until(
+            lambda b: (
+                reverse("login") not in b.current_url
+                and b.current_url.endswith(path)
+                and b.execute_script("return document.readyState") == "complete"
+            )
         )
-    )
+    except TimeoutException:
+        text = browser.find_element(By.TAG_NAME, "main").text
+        raise AssertionError(f"{user.username} was not let in: {text[:500]}") from None
 
 
 def sign_in(browser, live_server, username):
