@@ -1,6 +1,7 @@
 """Head office rolls forward a region or the whole bank: a background run that creates
 the plans of the branches waiting, skips the others with a reason, and may run again."""
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -141,3 +142,9 @@ def test_a_run_a_killed_worker_left_is_taken_up_where_it_stopped(
     }
     assert RunBranch.objects.filter(run=stuck).count() == 3  # B was not done again
     assert (recent.state, outcomes(recent)) == (Run.State.RUNNING, {})  # maybe still queued
+
+    said = io.StringIO()
+    call_command("requeue_runs", older_than=0, stdout=said)
+    recent.refresh_from_db()
+    assert said.getvalue() == "1 roll-forward run(s) enqueued.\n"
+    assert recent.state == Run.State.DONE
